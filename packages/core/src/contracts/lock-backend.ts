@@ -1,0 +1,55 @@
+import type { Reason } from "./reason.js";
+
+/** One held slot of the reboot lock. */
+export interface LockSlot {
+  /** node name of the holder (`manual` for the documented manual lock) */
+  readonly holder: string;
+  readonly acquiredAt: Date;
+  /** absent when the slot never expires (TTL 0) */
+  readonly expiresAt?: Date;
+  /** whether the node was already cordoned when it took the slot (so it stays cordoned after) */
+  readonly wasUnschedulable: boolean;
+}
+
+/** A node waiting for a slot, in arrival order. */
+export interface LockQueueEntry {
+  readonly node: string;
+  /** when the node first joined the queue */
+  readonly since: Date;
+  /** when the node last confirmed it still waits; stale entries are skipped */
+  readonly refreshedAt: Date;
+}
+
+/** Everything a reader may want to know about the lock at one moment. */
+export interface LockState {
+  /** maximum simultaneous holders (`--concurrency`) */
+  readonly capacity: number;
+  /** unexpired holders */
+  readonly holders: readonly LockSlot[];
+  readonly queue: readonly LockQueueEntry[];
+  /** present when the lock is taken by hand and stops every reboot */
+  readonly manual?: { readonly reason?: string; readonly since?: Date };
+}
+
+export type AcquireResult =
+  | { readonly acquired: true; readonly slot: LockSlot }
+  | { readonly acquired: false; readonly holders: readonly LockSlot[]; readonly reason: Reason };
+
+/**
+ * The cluster-wide lock that keeps at most `capacity` nodes rebooting at once.
+ *
+ * Must promise, under any interleaving of callers and any API failure: never more unexpired
+ * holders than the capacity; `acquire` by a current holder succeeds without a second slot;
+ * `release` by a non-holder changes nothing; every slot is released or expires; `changes()`
+ * yields the new state soon after every change (and ends when its signal aborts). Errors other
+ * than "busy" are thrown, never reported as `acquired: false`.
+ */
+export interface LockBackend {
+  /** kebab-case, e.g. `daemonset` or `lease` */
+  readonly id: string;
+  acquire(req: { holder: string; wasUnschedulable: boolean; signal: AbortSignal }): Promise<AcquireResult>;
+  holding(req: { holder: string; signal: AbortSignal }): Promise<LockSlot | undefined>;
+  release(req: { holder: string; signal: AbortSignal }): Promise<void>;
+  inspect(req: { signal: AbortSignal }): Promise<LockState>;
+  changes(req: { signal: AbortSignal }): AsyncIterable<LockState>;
+}

@@ -1,0 +1,18 @@
+/**
+ * @kured/core — the public API: contracts, DI tokens, errors, the plugin API, configuration
+ * parsing and the reboot window. Everything not exported here is private.
+ */
+export * from "./contracts/index.js";
+/** DI tokens (`Symbol.for("kured.<kind>")`), shared by every copy of @kured/core. */
+export { Tokens, type TokenName } from "./tokens.js";
+/** The version of this @kured/core. */
+export { CORE_VERSION } from "./version.js";
+/** The error class, its code table and helpers. */
+export { KuredError, isKuredError, formatProblem, type Problem } from "./errors/kured-error.js";
+export { ERROR_CODES, type KuredErrorCode } from "./errors/codes.js";
+/** The production clock. */
+export { systemClock } from "./clock/system-clock.js";
+/** The pino logger factory (`--log-format text|json`). */
+export { createLogger, type LogFormat, type LoggerOptions } from "./log/logger.js";
+/** Secret redaction for URLs and free text. */
+export { redactUrl, redactText, redactSecrets } from "./log/redact.js";
