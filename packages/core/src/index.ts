@@ -16,3 +16,9 @@ export { systemClock } from "./clock/system-clock.js";
 export { createLogger, type LogFormat, type LoggerOptions } from "./log/logger.js";
 /** Secret redaction for URLs and free text. */
 export { redactUrl, redactText, redactSecrets } from "./log/redact.js";
+/** Go-compatible parsing: durations, integers, booleans, CSV slices, RE2 regular expressions. */
+export * from "./go/index.js";
+/** Kubernetes label and field selectors, label key/value validation. */
+export * from "./selectors/index.js";
+/** The reboot window: days, times of day, time zones. */
+export * from "./window/index.js";
