@@ -22,3 +22,9 @@ export * from "./go/index.js";
 export * from "./selectors/index.js";
 /** The reboot window: days, times of day, time zones. */
 export * from "./window/index.js";
+/** The plugin API: definePlugin, option builders, the registry facade, the host and the loader. */
+export * from "./plugin/index.js";
+/** Configuration: flags and KURED_* variables into validated, typed values; --help. */
+export * from "./config/index.js";
+/** @kured/core's own plugin: the reboot cycle's flags. */
+export { corePlugin, coreOptions } from "./core-plugin.js";

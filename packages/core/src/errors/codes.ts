@@ -7,10 +7,6 @@ export const ERROR_CODES = {
     exitCode: 2,
     summary: "A flag or KURED_* variable has a value kured cannot use.",
   },
-  KURED_ERR_UNKNOWN_FLAG: {
-    exitCode: 2,
-    summary: "The command line names a flag no built-in or loaded plugin declares.",
-  },
   KURED_ERR_NOT_IMPLEMENTED: {
     exitCode: 2,
     summary: "A flag was given whose behaviour this build of kured does not have yet.",

@@ -1,4 +1,4 @@
-import { pino, type DestinationStream, type Level } from "pino";
+import { pino, type DestinationStream, type LevelWithSilent } from "pino";
 import pretty from "pino-pretty";
 import type { Logger } from "../contracts/logger.js";
 import { redactSecrets } from "./redact.js";
@@ -8,16 +8,31 @@ export type LogFormat = "text" | "json";
 
 export interface LoggerOptions {
   readonly format: LogFormat;
-  readonly level?: Level;
+  readonly level?: LevelWithSilent;
   /** where lines go; stderr by default (stdout is kept for a command's own output) */
   readonly destination?: DestinationStream | NodeJS.WritableStream;
   /** bindings on every line, e.g. `{ node }` */
   readonly base?: Record<string, string>;
 }
 
+const NOT_FIELDS = new Set(["time", "level", "msg", "pid", "hostname", "err"]);
+
+/** `message key=value key="two words"`: fields after the message, logfmt style. */
+function textLine(record: Record<string, unknown>, messageKey: string): string {
+  const parts = [String(record[messageKey] ?? "")];
+  for (const [key, value] of Object.entries(record)) {
+    if (NOT_FIELDS.has(key) || key === messageKey || value === undefined) continue;
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    parts.push(`${key}=${/[\s"=]/.test(text) || text === "" ? JSON.stringify(text) : text}`);
+  }
+  const err = record.err as { message?: string } | undefined;
+  if (err?.message) parts.push(`error=${JSON.stringify(err.message)}`);
+  return parts.join(" ");
+}
+
 /**
  * Creates the root logger. JSON lines use pino's format with an ISO `time`; text lines read like
- * `2026-11-22T18:00:00.000Z INFO  [node-a] Reboot required (plugin=sentinel)`, written
+ * `[2026-11-22T18:00:00.000Z] INFO: Reboot required node=node-a plugin=sentinel`, written
  * synchronously (no worker thread, which would cost every node memory). Every message and string
  * field passes through secret redaction.
  */
@@ -46,7 +61,8 @@ export function createLogger(options: LoggerOptions): Logger {
     colorize: false,
     translateTime: "UTC:yyyy-mm-dd'T'HH:MM:ss.l'Z'",
     ignore: "pid,hostname",
-    singleLine: true,
+    hideObject: true,
+    messageFormat: textLine,
   });
   return pino(common, stream);
 }

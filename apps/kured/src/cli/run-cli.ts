@@ -1,0 +1,103 @@
+import { createLogger, isKuredError, KuredError, loadConfig, renderHelp, type LoadedConfig } from "@kured/core";
+import { builtinPlugins } from "../builtins.js";
+import { KURED_VERSION } from "../version.js";
+import type { CliIo } from "./io.js";
+
+/** The subcommands, and whether the daemon's required flags apply. */
+const COMMANDS = {
+  run: "run the reboot daemon on this node (the default)",
+  simulate: "preview a rolling reboot on an in-process cluster",
+  status: "show the lock, queued nodes and pending reboots of a cluster",
+  lock: "take, release or show the lock by hand",
+  version: "print the version",
+} as const;
+
+type Command = keyof typeof COMMANDS;
+
+const USAGE = "kured [run|simulate|status|lock|version] [flags]";
+
+function intro(): string {
+  const lines = Object.entries(COMMANDS).map(([name, what]) => `    ${name.padEnd(10)}${what}`);
+  return ["Reboots Kubernetes nodes safely when the OS needs it, one lock slot at a time.", "", "Commands:", ...lines].join(
+    "\n",
+  );
+}
+
+function writeError(io: CliIo, e: KuredError): void {
+  io.stderr.write(`kured: ${e.code}: ${e.message}\n`);
+}
+
+/**
+ * Runs the kured command line and returns the exit code: 0 on success, 2 on bad input (before
+ * anything touches the cluster), 1 on other failures.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (e) {
+    if (isKuredError(e)) {
+      writeError(io, e);
+      return e.exitCode;
+    }
+    io.stderr.write(`kured: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const first = argv.find((a) => !a.startsWith("-"));
+  const command: Command = first !== undefined && first in COMMANDS ? (first as Command) : "run";
+  const loaded = await loadConfig({
+    argv,
+    env: io.env,
+    builtins: builtinPlugins,
+    cwd: io.cwd,
+    enforceRequired: command === "run",
+  });
+  if (loaded.argv.help) {
+    io.stdout.write(renderHelp(loaded.table, { usage: USAGE, intro: intro() }));
+    return 0;
+  }
+  checkPositionals(loaded, command);
+  switch (command) {
+    case "version":
+      io.stdout.write(`${KURED_VERSION}\n`);
+      return 0;
+    case "run":
+      return runDaemon(loaded, io);
+    default:
+      throw notYet(`kured ${command}`);
+  }
+}
+
+/** Only the subcommand itself may stand outside the flags (kured ignored stray words; we refuse them). */
+function checkPositionals(loaded: LoadedConfig, command: Command): void {
+  const extra = loaded.argv.positionals.filter((p, i) => !(i === 0 && p === command));
+  if (extra.length > 0) {
+    throw KuredError.fromProblems("KURED_ERR_CONFIG_INVALID", [
+      {
+        subject: extra[0] as string,
+        message: "unexpected argument (not a flag or command)",
+        fix: "write flags as --flag=value (booleans: --flag=false, not --flag false); see kured --help",
+      },
+    ]);
+  }
+}
+
+function notYet(what: string): KuredError {
+  return new KuredError(
+    "KURED_ERR_NOT_IMPLEMENTED",
+    `${what} is not implemented in this build of kured-ts yet; nothing was changed in the cluster`,
+  );
+}
+
+async function runDaemon(loaded: LoadedConfig, io: CliIo): Promise<number> {
+  const core = loaded.config?.values.get("kured") as { logFormat: string; nodeId: string } | undefined;
+  const log = createLogger({
+    format: core?.logFormat === "json" ? "json" : "text",
+    destination: io.stderr,
+  });
+  log.info(`Kubernetes Reboot Daemon: ${KURED_VERSION}`);
+  log.info(`Node ID: ${core?.nodeId ?? ""}`);
+  throw notYet("the reboot coordinator");
+}

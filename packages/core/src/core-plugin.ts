@@ -1,0 +1,183 @@
+import { isKuredError } from "./errors/kured-error.js";
+import { definePlugin, type OptionProblem } from "./plugin/define-plugin.js";
+import { option } from "./plugin/option.js";
+import { validateLabelKey } from "./selectors/index.js";
+import { CORE_VERSION } from "./version.js";
+import { RebootWindow } from "./window/index.js";
+
+const qualifiedName = (what: string) => (value: string) =>
+  value === "" ? undefined : validateLabelKey(value) && `not a valid ${what}: ${validateLabelKey(value)}`;
+
+/** The options of the reboot cycle itself, owned by @kured/core (kured's names, types, defaults). */
+export const coreOptions = {
+  nodeId: option.string({
+    describe: "node name this pod runs on; the DaemonSet sets KURED_NODE_ID from spec.nodeName",
+    required: true,
+  }),
+  period: option.duration({
+    describe: "period of the reboot check loop (the first check is jittered)",
+    default: "1h",
+    positive: true,
+    implemented: false,
+  }),
+  concurrency: option.int({
+    describe: "most nodes rebooting at once; above 1 the lock uses kured's multi-lock format",
+    default: 1,
+    min: 1,
+    rangeFix: "use 1 or more",
+    implemented: false,
+  }),
+  dsNamespace: option.string({
+    describe: "namespace of the DaemonSet whose annotation holds the lock",
+    default: "kube-system",
+    nonEmpty: true,
+    implemented: false,
+  }),
+  dsName: option.string({
+    describe: "name of the DaemonSet whose annotation holds the lock",
+    default: "kured",
+    nonEmpty: true,
+    implemented: false,
+  }),
+  lockAnnotation: option.string({
+    describe: "annotation on the DaemonSet that holds the lock",
+    default: "weave.works/kured-node-lock",
+    nonEmpty: true,
+    check: qualifiedName("annotation key"),
+    implemented: false,
+  }),
+  lockTtl: option.duration({
+    describe: "the lock expires this long after it was taken; 0 = never",
+    default: "0",
+    min: 0,
+    implemented: false,
+  }),
+  lockReleaseDelay: option.duration({
+    describe: "wait this long before releasing the lock (throttles reboots); 0 = none",
+    default: "0",
+    min: 0,
+    implemented: false,
+  }),
+  preferNoScheduleTaint: option.string({
+    describe: "taint key (effect PreferNoSchedule) set while the node waits for the lock; empty = none",
+    check: qualifiedName("taint key"),
+    implemented: false,
+  }),
+  forceReboot: option.bool({
+    describe: "reboot even if cordon or drain fails or times out",
+    implemented: false,
+  }),
+  drainDelay: option.duration({
+    describe: "wait this long before draining (after the pre-reboot labels)",
+    default: "0",
+    min: 0,
+    implemented: false,
+  }),
+  rebootDelay: option.duration({
+    describe: "wait this long between a successful drain and the reboot",
+    default: "0",
+    min: 0,
+    implemented: false,
+  }),
+  rebootMethod: option.enum({
+    describe: "how to reboot",
+    values: ["command", "signal"],
+    default: "command",
+    implemented: false,
+  }),
+  rebootCommand: option.string({
+    describe: "command run in the host's mount namespace to reboot (--reboot-method=command)",
+    default: "/bin/systemctl reboot",
+    implemented: false,
+  }),
+  rebootSignal: option.int({
+    describe: "signal sent to PID 1 to reboot (--reboot-method=signal); 39 = SIGRTMIN+5",
+    default: 39,
+    min: 1,
+    max: 64,
+    rangeFix: "use a Linux signal number from 1 to 64",
+    implemented: false,
+  }),
+  rebootDays: option.stringSlice({
+    describe: "days reboots are allowed (names or 0-6, 0 = Sunday)",
+    default: ["su", "mo", "tu", "we", "th", "fr", "sa"],
+  }),
+  startTime: option.string({ describe: "start of the daily reboot window", default: "0:00" }),
+  endTime: option.string({
+    describe: "end of the daily reboot window, inclusive to the end of that second",
+    default: "23:59:59",
+  }),
+  timeZone: option.string({ describe: "time zone of the window: an IANA name, UTC or Local", default: "UTC" }),
+  annotateNodes: option.bool({
+    describe: "write kured's reboot progress annotations on the node",
+    implemented: false,
+  }),
+  preRebootNodeLabels: option.keyValue({
+    describe: "labels (key=value) applied before cordoning",
+    implemented: false,
+  }),
+  postRebootNodeLabels: option.keyValue({
+    describe: "labels (key=value) applied after uncordoning",
+    implemented: false,
+  }),
+  logFormat: option.string({ describe: "log format: json, or text (any other value means text)", default: "text" }),
+  metricsHost: option.string({
+    describe: "host the metrics endpoint listens on; empty = all interfaces",
+    implemented: false,
+  }),
+  metricsPort: option.int({
+    describe: "port the metrics endpoint listens on",
+    default: 8080,
+    min: 0,
+    max: 65535,
+    rangeFix: "use a TCP port from 0 to 65535",
+    implemented: false,
+  }),
+  plugin: option.stringSlice({
+    describe: "load a third-party plugin package, by npm name or path; repeatable",
+  }),
+};
+
+type CoreOptions = typeof coreOptions;
+
+/** Which window flag each RebootWindow input comes from. */
+const WINDOW_FLAGS: Record<string, keyof CoreOptions> = {
+  "--reboot-days": "rebootDays",
+  "--start-time": "startTime",
+  "--end-time": "endTime",
+  "--time-zone": "timeZone",
+};
+
+/**
+ * @kured/core's own plugin: the flags of the reboot cycle (lock, window, delays, reboot method,
+ * labels, logging). Built-in plugins use the same API a third party does.
+ */
+export const corePlugin = definePlugin({
+  id: "kured",
+  core: CORE_VERSION,
+  description: "the reboot cycle",
+  options: coreOptions,
+  validate(o) {
+    const problems: OptionProblem<keyof CoreOptions>[] = [];
+    try {
+      RebootWindow.parse({ rebootDays: o.rebootDays, startTime: o.startTime, endTime: o.endTime, timeZone: o.timeZone });
+    } catch (e) {
+      if (!isKuredError(e)) throw e;
+      for (const p of e.problems) {
+        problems.push({ option: WINDOW_FLAGS[p.subject] ?? "rebootDays", message: p.message, ...(p.fix ? { fix: p.fix } : {}) });
+      }
+    }
+    if (o.rebootMethod === "command" && o.rebootCommand.trim() === "") {
+      problems.push({
+        option: "rebootCommand",
+        message: "is empty, but --reboot-method=command needs a command",
+        fix: "give a command such as /bin/systemctl reboot, or use --reboot-method=signal",
+      });
+    }
+    return problems;
+  },
+  register() {
+    // The cycle's components (lock backends, rebooters, node operations) register here as they
+    // are built; until then the flags above that need them are refused as not implemented.
+  },
+});
