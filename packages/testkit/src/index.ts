@@ -1,1 +1,1 @@
-export {};
+export { startApiServer, ApiServer, type ApiServerOptions, type KubeConfigOptions } from "./server/api-server.js";
