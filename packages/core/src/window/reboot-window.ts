@@ -146,19 +146,9 @@ export class RebootWindow {
     if (this.lastDay?.key === key) return this.lastDay.bounds;
     const { year, month, day } = local;
     const zone = this.timeZone;
-    const bounds = {
-      start: zone.instantOf({
-        year,
-        month,
-        day,
-        hour: this.start.hour,
-        minute: this.start.minute,
-        second: this.start.second,
-      }),
-      end:
-        zone.instantOf({ year, month, day, hour: this.end.hour, minute: this.end.minute, second: this.end.second }) +
-        999,
-    };
+    const at = (t: TimeOfDay) => zone.instantOf({ year, month, day, hour: t.hour, minute: t.minute, second: t.second });
+    // Go's end carries 999 999 999 ns: in milliseconds the end second's last millisecond
+    const bounds = { start: at(this.start), end: at(this.end) + 999 };
     this.lastDay = { key, bounds };
     return bounds;
   }
