@@ -506,6 +506,17 @@ export class Registry {
     return stored;
   }
 
+  /** Binds a pod to a node, as the scheduler does through the pods/binding subresource. */
+  bindPod(namespace: string, name: string, nodeName: string): KubeObject {
+    const type = findResource("", "v1", "pods") as ResourceType;
+    const pod = this.getStored(type, namespace, name);
+    const spec = isJsonObject(pod.spec) ? pod.spec : {};
+    if (spec.nodeName) throw conflict(this.gr(type), name, `pod ${name} is already assigned to node "${String(spec.nodeName)}"`);
+    const next = cloneJson(pod);
+    next.spec = { ...spec, nodeName };
+    return this.present(type, this.commit(type, next));
+  }
+
   /** Finishes a pod's termination at once, as a kubelet does when its containers have stopped. */
   finishTermination(namespace: string, name: string): boolean {
     const type = findResource("", "v1", "pods") as ResourceType;
