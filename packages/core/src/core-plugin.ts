@@ -1,12 +1,30 @@
 import { isKuredError } from "./errors/kured-error.js";
 import { definePlugin, type OptionProblem } from "./plugin/define-plugin.js";
-import { option } from "./plugin/option.js";
+import { option, type ValueCheck } from "./plugin/option.js";
 import { validateLabelKey } from "./selectors/index.js";
 import { CORE_VERSION } from "./version.js";
-import { RebootWindow } from "./window/index.js";
+import { loadTimeZone, parseTimeOfDay, parseWeekdays } from "./window/index.js";
 
-const qualifiedName = (what: string) => (value: string) =>
-  value === "" ? undefined : validateLabelKey(value) && `not a valid ${what}: ${validateLabelKey(value)}`;
+const qualifiedName =
+  (what: string): ValueCheck =>
+  (value) => {
+    const problem = value === "" ? undefined : validateLabelKey(value);
+    return problem && `not a valid ${what}: ${problem}`;
+  };
+
+/** Turns a window parser's KuredError into a value check (its message and fix). */
+const windowCheck =
+  (parse: (value: string) => unknown): ValueCheck =>
+  (value) => {
+    try {
+      parse(value);
+      return undefined;
+    } catch (e) {
+      if (!isKuredError(e) || !e.problems[0]) throw e;
+      const { message, fix } = e.problems[0];
+      return fix === undefined ? { message } : { message, fix };
+    }
+  };
 
 /** The options of the reboot cycle itself, owned by @kured/core (kured's names, types, defaults). */
 export const coreOptions = {
@@ -101,13 +119,23 @@ export const coreOptions = {
   rebootDays: option.stringSlice({
     describe: "days reboots are allowed (names or 0-6, 0 = Sunday)",
     default: ["su", "mo", "tu", "we", "th", "fr", "sa"],
+    check: windowCheck((day) => parseWeekdays([day])),
   }),
-  startTime: option.string({ describe: "start of the daily reboot window", default: "0:00" }),
+  startTime: option.string({
+    describe: "start of the daily reboot window",
+    default: "0:00",
+    check: windowCheck((time) => parseTimeOfDay(time)),
+  }),
   endTime: option.string({
     describe: "end of the daily reboot window, inclusive to the end of that second",
     default: "23:59:59",
+    check: windowCheck((time) => parseTimeOfDay(time)),
   }),
-  timeZone: option.string({ describe: "time zone of the window: an IANA name, UTC or Local", default: "UTC" }),
+  timeZone: option.string({
+    describe: "time zone of the window: an IANA name, UTC or Local",
+    default: "UTC",
+    check: windowCheck((zone) => loadTimeZone(zone)),
+  }),
   annotateNodes: option.bool({
     describe: "write kured's reboot progress annotations on the node",
     implemented: false,
@@ -140,14 +168,6 @@ export const coreOptions = {
 
 type CoreOptions = typeof coreOptions;
 
-/** Which window flag each RebootWindow input comes from. */
-const WINDOW_FLAGS: Record<string, keyof CoreOptions> = {
-  "--reboot-days": "rebootDays",
-  "--start-time": "startTime",
-  "--end-time": "endTime",
-  "--time-zone": "timeZone",
-};
-
 /**
  * @kured/core's own plugin: the flags of the reboot cycle (lock, window, delays, reboot method,
  * labels, logging). Built-in plugins use the same API a third party does.
@@ -159,14 +179,6 @@ export const corePlugin = definePlugin({
   options: coreOptions,
   validate(o) {
     const problems: OptionProblem<keyof CoreOptions>[] = [];
-    try {
-      RebootWindow.parse({ rebootDays: o.rebootDays, startTime: o.startTime, endTime: o.endTime, timeZone: o.timeZone });
-    } catch (e) {
-      if (!isKuredError(e)) throw e;
-      for (const p of e.problems) {
-        problems.push({ option: WINDOW_FLAGS[p.subject] ?? "rebootDays", message: p.message, ...(p.fix ? { fix: p.fix } : {}) });
-      }
-    }
     if (o.rebootMethod === "command" && o.rebootCommand.trim() === "") {
       problems.push({
         option: "rebootCommand",

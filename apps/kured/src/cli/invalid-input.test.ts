@@ -150,7 +150,7 @@ describe("invalid input is refused before anything is contacted (exit 2, KURED_E
 
   it("reports every problem at once, one line each", async () => {
     const { code, stderr } = await runKured(
-      ["--period=0", "--concurrency=0", "--reboot-days=xyz", "--pre-reboot-node-labels=nolabel", "--bogus"],
+      [...base, "--period=0", "--concurrency=0", "--reboot-days=xyz", "--pre-reboot-node-labels=nolabel", "--bogus"],
       env,
     );
     expect(code).toBe(2);

@@ -53,12 +53,12 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     builtins: builtinPlugins,
     cwd: io.cwd,
     enforceRequired: command === "run",
+    commands: Object.keys(COMMANDS),
   });
   if (loaded.argv.help) {
     io.stdout.write(renderHelp(loaded.table, { usage: USAGE, intro: intro() }));
     return 0;
   }
-  checkPositionals(loaded, command);
   switch (command) {
     case "version":
       io.stdout.write(`${KURED_VERSION}\n`);
@@ -67,20 +67,6 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runDaemon(loaded, io);
     default:
       throw notYet(`kured ${command}`);
-  }
-}
-
-/** Only the subcommand itself may stand outside the flags (kured ignored stray words; we refuse them). */
-function checkPositionals(loaded: LoadedConfig, command: Command): void {
-  const extra = loaded.argv.positionals.filter((p, i) => !(i === 0 && p === command));
-  if (extra.length > 0) {
-    throw KuredError.fromProblems("KURED_ERR_CONFIG_INVALID", [
-      {
-        subject: extra[0] as string,
-        message: "unexpected argument (not a flag or command)",
-        fix: "write flags as --flag=value (booleans: --flag=false, not --flag false); see kured --help",
-      },
-    ]);
   }
 }
 

@@ -35,7 +35,7 @@ export function renderHelp(table: OptionTable, header: HelpHeader): string {
     out.push("", `${plugin.id}${plugin.description ? ` — ${plugin.description}` : ""}:`);
     for (const entry of entries) {
       const flag = flagColumn(entry);
-      const pad = flag.length + 2 < width ? " ".repeat(width - flag.length) : "\n" + " ".repeat(width + 4);
+      const pad = flag.length + 2 <= width ? " ".repeat(width - flag.length) : "\n" + " ".repeat(width + 4);
       out.push(`    ${flag}${pad}${describe(entry)}`);
     }
   }

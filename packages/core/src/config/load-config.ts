@@ -1,4 +1,4 @@
-import { KuredError } from "../errors/kured-error.js";
+import { KuredError, type Problem } from "../errors/kured-error.js";
 import { checkPlugins, type PluginOrigin } from "../plugin/check-plugins.js";
 import type { KuredPlugin } from "../plugin/define-plugin.js";
 import { loadPlugin } from "../plugin/load-plugin.js";
@@ -30,6 +30,22 @@ export interface LoadConfigOptions {
   readonly commandPlugin?: KuredPlugin;
   /** the flag that names third-party plugins (core's `--plugin`) */
   readonly pluginFlag?: string;
+  /**
+   * Words allowed as the first positional argument (subcommands); any other word on the command
+   * line is a problem. Absent: no positional words are allowed.
+   */
+  readonly commands?: readonly string[];
+}
+
+/** Stray words are refused: kured ignored them, so `--force-reboot false` silently forced reboots. */
+function positionalProblems(positionals: readonly string[], commands: readonly string[]): Problem[] {
+  return positionals
+    .filter((word, i) => !(i === 0 && commands.includes(word)))
+    .map((word) => ({
+      subject: word,
+      message: "unexpected argument (not a flag or command)",
+      fix: "write flags as --flag=value (booleans: --flag=false, not --flag false); see kured --help",
+    }));
 }
 
 function shapes(table: OptionTable): Map<string, FlagShape> {
@@ -82,7 +98,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     occurrences: argv.occurrences,
     env: options.env,
     enforceRequired: options.enforceRequired ?? false,
-    earlierProblems: argv.problems,
+    earlierProblems: [...argv.problems, ...positionalProblems(argv.positionals, options.commands ?? [])],
   });
   return { plugins, table, argv, config };
 }

@@ -40,7 +40,7 @@ export function resolveConfig(table: OptionTable, input: ResolveInput): Resolved
   const problems: Problem[] = [...(input.earlierProblems ?? [])];
   const values = new Map<string, Record<string, unknown>>();
   const origins = new Map<string, ValueOrigin>();
-  const failedPlugins = new Set<string>();
+  const failed = new Set<string>();
   for (const plugin of table.plugins) values.set(plugin.id, {});
 
   for (const entry of table.entries) {
@@ -61,7 +61,10 @@ export function resolveConfig(table: OptionTable, input: ResolveInput): Resolved
       const raw = origin === "cli" ? (cli ?? []).join(",") : (envValue ?? "");
       const subject = origin === "cli" ? `--${entry.flag}` : `${entry.env} (--${entry.flag})`;
       problems.push(problemFrom(e, subject, shown(entry, raw)));
-      failedPlugins.add(entry.pluginId);
+      // cross-option checks below still run, on the default in place of the bad value
+      failed.add(entry.flag);
+      bucket[entry.key] = entry.spec.defaultValue;
+      origins.set(entry.flag, origin);
       continue;
     }
     if (origin === "default" && entry.spec.required && input.enforceRequired) {
@@ -76,15 +79,19 @@ export function resolveConfig(table: OptionTable, input: ResolveInput): Resolved
   }
 
   for (const plugin of table.plugins) {
-    // a plugin's cross-option checks need all of its own values
-    if (!plugin.validate || failedPlugins.has(plugin.id)) continue;
+    if (!plugin.validate) continue;
     const own = values.get(plugin.id) ?? {};
     for (const p of plugin.validate(own as never)) {
       const entry = table.entries.find((e) => e.pluginId === plugin.id && e.key === p.option);
-      const flag = entry ? `--${entry.flag}` : `plugin ${plugin.id}`;
+      if (entry && failed.has(entry.flag)) continue; // already reported on its own
+      const subject = !entry
+        ? `plugin ${plugin.id}`
+        : origins.get(entry.flag) === "env"
+          ? `${entry.env} (--${entry.flag})`
+          : `--${entry.flag}`;
       const raw = entry ? rawOf(entry, input) : undefined;
       problems.push({
-        subject: flag,
+        subject,
         ...(raw === undefined || !entry ? {} : { value: shown(entry, raw) }),
         message: p.message,
         ...(p.fix ? { fix: p.fix } : {}),

@@ -10,6 +10,7 @@ export type {
   KeyValue,
   Multiplicity,
   ValueSource,
+  ValueCheck,
 } from "./option.js";
 export { COMPONENT_KINDS, MULTI_KINDS } from "./registry.js";
 export type {

@@ -161,13 +161,23 @@ function withGoErrors<T>(fn: () => T, fix: string): T {
   }
 }
 
+/** An extra check of a value: undefined when fine, else what is wrong (and how to fix it). */
+export type ValueCheck = (value: string) => string | { readonly message: string; readonly fix?: string } | undefined;
+
+function applyCheck(check: ValueCheck | undefined, value: string, label?: string): void {
+  const problem = check?.(value);
+  if (problem === undefined) return;
+  const { message, fix } = typeof problem === "string" ? { message: problem, fix: undefined } : problem;
+  throw new OptionValueError(label === undefined ? message : `${label}: ${message}`, fix);
+}
+
 /** Settings of a string option. */
 export interface StringSettings extends OptionSettings {
   readonly default?: string;
   /** reject the empty string */
   readonly nonEmpty?: boolean;
-  /** extra check; return an error message to reject */
-  readonly check?: (value: string) => string | undefined;
+  /** extra check of the value */
+  readonly check?: ValueCheck;
 }
 
 /** Settings of an int option. */
@@ -192,8 +202,8 @@ export interface DurationSettings extends OptionSettings {
 /** Settings of a list option. */
 export interface ListSettings extends OptionSettings {
   readonly default?: readonly string[];
-  /** check every element; return an error message to reject */
-  readonly check?: (value: string) => string | undefined;
+  /** extra check of every element */
+  readonly check?: ValueCheck;
 }
 
 /** Settings of a URL option. */
@@ -216,13 +226,8 @@ export interface KeyValue {
   readonly value: string;
 }
 
-function checkList(values: string[], check: ((v: string) => string | undefined) | undefined): string[] {
-  if (check) {
-    for (const v of values) {
-      const problem = check(v);
-      if (problem) throw new OptionValueError(`${quote(v)}: ${problem}`);
-    }
-  }
+function checkList(values: string[], check: ValueCheck | undefined): string[] {
+  for (const v of values) applyCheck(check, v, values.length > 1 ? quote(v) : undefined);
   return values;
 }
 
@@ -262,8 +267,7 @@ export const option = {
       defaultText: def === "" ? undefined : quote(def),
       parseOne(raw) {
         if (settings.nonEmpty && raw.trim() === "") throw new OptionValueError("must not be empty");
-        const problem = settings.check?.(raw);
-        if (problem) throw new OptionValueError(problem);
+        applyCheck(settings.check, raw);
         return raw;
       },
     });
