@@ -39,7 +39,12 @@ afterAll(async () => {
   expect(connections).toBe(0);
 });
 
-type Case = readonly [name: string, argv: readonly string[], extraEnv: Record<string, string>, mentions: readonly string[]];
+type Case = readonly [
+  name: string,
+  argv: readonly string[],
+  extraEnv: Record<string, string>,
+  mentions: readonly string[],
+];
 
 const base = ["--node-id=node-a"];
 
@@ -75,7 +80,12 @@ const CASES: readonly Case[] = [
   ["yes as a boolean", ["--force-reboot=yes"], {}, ["--force-reboot", '"yes"']],
   ["2 as a boolean", ["--annotate-nodes=2"], {}, ["--annotate-nodes", '"2"']],
   ["on as a boolean", ["--alert-firing-only=on"], {}, ["--alert-firing-only"]],
-  ["maybe as a boolean from the environment", [], { KURED_ALERT_FILTER_MATCH_ONLY: "maybe" }, ["KURED_ALERT_FILTER_MATCH_ONLY"]],
+  [
+    "maybe as a boolean from the environment",
+    [],
+    { KURED_ALERT_FILTER_MATCH_ONLY: "maybe" },
+    ["KURED_ALERT_FILTER_MATCH_ONLY"],
+  ],
   ["empty boolean", ["--force-reboot="], {}, ["--force-reboot"]],
   ["unknown day name", ["--reboot-days=xyz"], {}, ["--reboot-days", "xyz"]],
   ["day number 7", ["--reboot-days=7"], {}, ["--reboot-days", "7"]],
@@ -109,7 +119,12 @@ const CASES: readonly Case[] = [
   ["empty label key", ["--post-reboot-node-labels==value"], {}, ["--post-reboot-node-labels"]],
   ["quoted empty notify URL", ['--notify-url=""'], {}, ["--notify-url", "quote"]],
   ["quoted empty taint", ['--prefer-no-schedule-taint=""'], {}, ["--prefer-no-schedule-taint", "quote"]],
-  ["single-quoted empty sentinel command", ["--reboot-sentinel-command=''"], {}, ["--reboot-sentinel-command", "quote"]],
+  [
+    "single-quoted empty sentinel command",
+    ["--reboot-sentinel-command=''"],
+    {},
+    ["--reboot-sentinel-command", "quote"],
+  ],
   ["quoted empty pod selector", ['--drain-pod-selector=""'], {}, ["--drain-pod-selector", "quote"]],
   ["quoted empty value from the environment", [], { KURED_SLACK_CHANNEL: '""' }, ["KURED_SLACK_CHANNEL", "quote"]],
   ["capitalised reboot method", ["--reboot-method=Signal"], {}, ["--reboot-method", "Signal"]],

@@ -18,9 +18,12 @@ const USAGE = "kured [run|simulate|status|lock|version] [flags]";
 
 function intro(): string {
   const lines = Object.entries(COMMANDS).map(([name, what]) => `    ${name.padEnd(10)}${what}`);
-  return ["Reboots Kubernetes nodes safely when the OS needs it, one lock slot at a time.", "", "Commands:", ...lines].join(
-    "\n",
-  );
+  return [
+    "Reboots Kubernetes nodes safely when the OS needs it, one lock slot at a time.",
+    "",
+    "Commands:",
+    ...lines,
+  ].join("\n");
 }
 
 function writeError(io: CliIo, e: KuredError): void {

@@ -86,7 +86,9 @@ function unknownFlag(rawName: string, known: readonly string[]): Problem {
   return {
     subject: rawName,
     message: "unknown flag",
-    fix: near ? `did you mean --${near}? See kured --help` : "see kured --help for the flags, or load the plugin that declares it with --plugin",
+    fix: near
+      ? `did you mean --${near}? See kured --help`
+      : "see kured --help for the flags, or load the plugin that declares it with --plugin",
   };
 }
 

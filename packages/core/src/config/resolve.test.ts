@@ -74,8 +74,25 @@ describe("resolving flags and KURED_* variables", () => {
     ["an empty slice value gives an empty list", ["--days="], {}, "days", [], "cli"],
     ["an array keeps commas", ["--selectors=a=1,b=2"], {}, "selectors", ["a=1,b=2"], "cli"],
     ["an array appends", ["--selectors=a=1", "--selectors=b=2"], {}, "selectors", ["a=1", "b=2"], "cli"],
-    ["an array from the environment: one element per line", [], { KURED_SELECTORS: "a=1,b=2\nc=3\n" }, "selectors", ["a=1,b=2", "c=3"], "env"],
-    ["labels split on the first =", ["--labels=a=b,c.io/d=e"], {}, "labels", [{ key: "a", value: "b" }, { key: "c.io/d", value: "e" }], "cli"],
+    [
+      "an array from the environment: one element per line",
+      [],
+      { KURED_SELECTORS: "a=1,b=2\nc=3\n" },
+      "selectors",
+      ["a=1,b=2", "c=3"],
+      "env",
+    ],
+    [
+      "labels split on the first =",
+      ["--labels=a=b,c.io/d=e"],
+      {},
+      "labels",
+      [
+        { key: "a", value: "b" },
+        { key: "c.io/d", value: "e" },
+      ],
+      "cli",
+    ],
     ["enums accept their values", ["--method=signal"], {}, "method", "signal", "cli"],
   ])("%s", (_name, argv, env, key, expected, origin) => {
     const { values, origins } = resolve(argv, env);

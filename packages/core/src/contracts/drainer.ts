@@ -24,8 +24,7 @@ export interface DrainProgress {
 }
 
 export type DrainResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: Reason; readonly remainingPods: readonly string[] };
+  { readonly ok: true } | { readonly ok: false; readonly reason: Reason; readonly remainingPods: readonly string[] };
 
 /**
  * Cordons, drains and uncordons this node.

@@ -16,7 +16,13 @@ describe("the logger", () => {
     const { log, text } = capture("json");
     log.child({ plugin: "drain" }).info({ pods: 3 }, "Draining node node-a");
     const line = JSON.parse(text().trim()) as Record<string, unknown>;
-    expect(line).toMatchObject({ level: "info", node: "node-a", plugin: "drain", pods: 3, msg: "Draining node node-a" });
+    expect(line).toMatchObject({
+      level: "info",
+      node: "node-a",
+      plugin: "drain",
+      pods: 3,
+      msg: "Draining node node-a",
+    });
     expect(typeof line.time).toBe("string");
   });
 
@@ -40,7 +46,8 @@ describe("the logger", () => {
       );
       log.error(new Error("GET https://u:pw-SECRET@host/x failed"));
       const out = text();
-      for (const secret of ["hunter2", "abc123", "tok-SECRET", "XXXSECRET", "pw-SECRET"]) expect(out).not.toContain(secret);
+      for (const secret of ["hunter2", "abc123", "tok-SECRET", "XXXSECRET", "pw-SECRET"])
+        expect(out).not.toContain(secret);
       expect(out).toContain("prom.example");
     }
   });

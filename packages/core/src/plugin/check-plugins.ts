@@ -16,7 +16,11 @@ export function checkCoreRange(range: unknown, subject: string, coreVersion: str
     throw new KuredError(
       "KURED_ERR_PLUGIN_INCOMPATIBLE",
       `${subject}: the supported @kured/core range ${JSON.stringify(range)} is not a semver range; set core to a range such as "^1.0.0"`,
-      { problems: [{ subject, value: String(range), message: "not a semver range", fix: 'use a range such as "^1.0.0"' }] },
+      {
+        problems: [
+          { subject, value: String(range), message: "not a semver range", fix: 'use a range such as "^1.0.0"' },
+        ],
+      },
     );
   }
   if (!semver.satisfies(coreVersion, valid, { includePrerelease: true })) {
@@ -50,7 +54,11 @@ export function checkPlugins(plugins: readonly PluginOrigin[], coreVersion: stri
       throw new KuredError(
         "KURED_ERR_PLUGIN_DUPLICATE",
         `${subject}: plugin id ${JSON.stringify(plugin.id)} is already used by ${earlier}; load each plugin once`,
-        { problems: [{ subject, value: plugin.id, message: `id already used by ${earlier}`, fix: "load each plugin once" }] },
+        {
+          problems: [
+            { subject, value: plugin.id, message: `id already used by ${earlier}`, fix: "load each plugin once" },
+          ],
+        },
       );
     }
     seen.set(plugin.id, source);

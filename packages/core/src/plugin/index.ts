@@ -13,13 +13,7 @@ export type {
   ValueCheck,
 } from "./option.js";
 export { COMPONENT_KINDS, MULTI_KINDS } from "./registry.js";
-export type {
-  ComponentContext,
-  ComponentFactory,
-  ComponentKind,
-  ComponentTypes,
-  PluginRegistry,
-} from "./registry.js";
+export type { ComponentContext, ComponentFactory, ComponentKind, ComponentTypes, PluginRegistry } from "./registry.js";
 export { PluginHost } from "./plugin-host.js";
 export type { HostServices, ComponentRegistration } from "./plugin-host.js";
 export { checkPlugins, checkCoreRange, type PluginOrigin } from "./check-plugins.js";

@@ -40,7 +40,12 @@ describe("loading a plugin from a package directory", () => {
     });
     expect(host.list("blocker")).toEqual([{ pluginId: "fixture-ok", kind: "blocker", id: "fixture-markers" }]);
     const [blocker] = host.resolveAll("blocker");
-    const verdict = await blocker!.check({ node: "node-a", signal: new AbortController().signal, log, clock: systemClock });
+    const verdict = await blocker!.check({
+      node: "node-a",
+      signal: new AbortController().signal,
+      log,
+      clock: systemClock,
+    });
     expect(verdict).toEqual({ blocked: true, reason: { code: "fixture-marker", message: "markers: a b" } });
   });
 

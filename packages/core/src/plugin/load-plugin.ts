@@ -56,7 +56,13 @@ function entryOf(pkg: PackageJson, dir: string): string {
   return resolve(dir, rel);
 }
 
-function fail(code: "KURED_ERR_PLUGIN_NOT_FOUND" | "KURED_ERR_PLUGIN_INVALID", source: string, message: string, fix: string, cause?: unknown): never {
+function fail(
+  code: "KURED_ERR_PLUGIN_NOT_FOUND" | "KURED_ERR_PLUGIN_INVALID",
+  source: string,
+  message: string,
+  fix: string,
+  cause?: unknown,
+): never {
   throw new KuredError(code, `--plugin ${source}: ${message}; ${fix}`, {
     problems: [{ subject: "--plugin", value: source, message, fix }],
     cause,
@@ -84,7 +90,12 @@ export async function loadPlugin(
     );
   }
   if (!statSync(dir).isDirectory() || !existsSync(join(dir, "package.json"))) {
-    fail("KURED_ERR_PLUGIN_INVALID", source, "not a package directory (no package.json)", "give the plugin package's directory");
+    fail(
+      "KURED_ERR_PLUGIN_INVALID",
+      source,
+      "not a package directory (no package.json)",
+      "give the plugin package's directory",
+    );
   }
   let pkg: PackageJson;
   try {

@@ -247,7 +247,12 @@ function parseSlice(raw: readonly string[]): string[] {
 /** Splits a stringArray; from the environment one element per line (kured ignores the variable). */
 function parseArray(raw: readonly string[], source: ValueSource): string[] {
   if (source === "env") {
-    return raw.flatMap((r) => r.split("\n").map((s) => s.trim()).filter((s) => s !== ""));
+    return raw.flatMap((r) =>
+      r
+        .split("\n")
+        .map((s) => s.trim())
+        .filter((s) => s !== ""),
+    );
   }
   return [...raw];
 }

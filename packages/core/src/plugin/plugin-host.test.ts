@@ -112,7 +112,9 @@ describe("the plugin host", () => {
   });
 
   it("names the missing component and what is available", async () => {
-    const host = await start([definePlugin({ id: "r", core: "*", register: (reg) => reg.rebooter("command", () => rebooter("command")) })]);
+    const host = await start([
+      definePlugin({ id: "r", core: "*", register: (reg) => reg.rebooter("command", () => rebooter("command")) }),
+    ]);
     let message = "";
     try {
       host.resolve("rebooter", "signal");
@@ -125,9 +127,21 @@ describe("the plugin host", () => {
   });
 
   it.each<[string, KuredPlugin[], string]>([
-    ["a plugin id that is not kebab-case", [definePlugin({ id: "Bad_Id", core: "*", register() {} })], "KURED_ERR_PLUGIN_ID_INVALID"],
-    ["a core range that excludes this core", [definePlugin({ id: "old", core: "^0.3.0", register() {} })], "KURED_ERR_PLUGIN_INCOMPATIBLE"],
-    ["a core range that is not semver", [definePlugin({ id: "junk", core: "latest please", register() {} })], "KURED_ERR_PLUGIN_INCOMPATIBLE"],
+    [
+      "a plugin id that is not kebab-case",
+      [definePlugin({ id: "Bad_Id", core: "*", register() {} })],
+      "KURED_ERR_PLUGIN_ID_INVALID",
+    ],
+    [
+      "a core range that excludes this core",
+      [definePlugin({ id: "old", core: "^0.3.0", register() {} })],
+      "KURED_ERR_PLUGIN_INCOMPATIBLE",
+    ],
+    [
+      "a core range that is not semver",
+      [definePlugin({ id: "junk", core: "latest please", register() {} })],
+      "KURED_ERR_PLUGIN_INCOMPATIBLE",
+    ],
     [
       "two plugins with one id",
       [definePlugin({ id: "twin", core: "*", register() {} }), definePlugin({ id: "twin", core: "*", register() {} })],
@@ -138,7 +152,12 @@ describe("the plugin host", () => {
   });
 
   it("refuses two plugins declaring the same flag with KURED_ERR_PLUGIN_OPTION_CLASH", () => {
-    const one = definePlugin({ id: "one", core: "*", options: { blockFile: option.string({ describe: "x" }) }, register() {} });
+    const one = definePlugin({
+      id: "one",
+      core: "*",
+      options: { blockFile: option.string({ describe: "x" }) },
+      register() {},
+    });
     const two = definePlugin({
       id: "two",
       core: "*",
@@ -167,7 +186,11 @@ describe("the plugin host", () => {
       ],
       "KURED_ERR_PLUGIN_REGISTER_FAILED",
     ],
-    ["a component id that is not kebab-case", [definePlugin({ id: "c", core: "*", register: (reg) => reg.blocker("NotKebab", () => blocker("x")) })], "KURED_ERR_PLUGIN_ID_INVALID"],
+    [
+      "a component id that is not kebab-case",
+      [definePlugin({ id: "c", core: "*", register: (reg) => reg.blocker("NotKebab", () => blocker("x")) })],
+      "KURED_ERR_PLUGIN_ID_INVALID",
+    ],
     [
       "two plugins registering the same component id",
       [

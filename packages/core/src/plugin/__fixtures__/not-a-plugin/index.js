@@ -1,1 +1,3 @@
-export default function leftPad(s) { return " " + s; }
+export default function leftPad(s) {
+  return " " + s;
+}
