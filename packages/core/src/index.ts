@@ -28,3 +28,5 @@ export * from "./plugin/index.js";
 export * from "./config/index.js";
 /** @kured/core's own plugin: the reboot cycle's flags. */
 export { corePlugin, coreOptions } from "./core-plugin.js";
+/** The event bus every phase is published on. */
+export { createEventBus } from "./events/event-bus.js";

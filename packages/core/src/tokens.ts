@@ -15,6 +15,8 @@ export const Tokens = {
   Drainer: Symbol.for("kured.drainer"),
   Rebooter: Symbol.for("kured.rebooter"),
   Notifier: Symbol.for("kured.notifier"),
+  Subscriber: Symbol.for("kured.subscriber"),
+  HttpRoute: Symbol.for("kured.http-route"),
 } as const;
 
 /** The name of a token in `Tokens`. */

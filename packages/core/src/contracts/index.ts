@@ -11,3 +11,5 @@ export type { Rebooter } from "./rebooter.js";
 export type { Notifier } from "./notifier.js";
 export type { Phase, RebootEvent } from "./events.js";
 export { PHASES } from "./events.js";
+export type { BusMessage, EventBus, EventSubscriber, RebootRequiredSample } from "./event-bus.js";
+export type { HttpRoute } from "./http-route.js";

@@ -43,6 +43,8 @@ const KIND_TOKENS: Record<ComponentKind, symbol> = {
   lockBackend: Tokens.LockBackend,
   drainer: Tokens.Drainer,
   rebooter: Tokens.Rebooter,
+  subscriber: Tokens.Subscriber,
+  httpRoute: Tokens.HttpRoute,
 };
 
 /** The token of one component by kind and id, global like the kind tokens. */
@@ -100,6 +102,8 @@ export class PluginHost {
       lockBackend: add("lockBackend"),
       drainer: add("drainer"),
       rebooter: add("rebooter"),
+      subscriber: add("subscriber"),
+      httpRoute: add("httpRoute"),
     };
     try {
       await plugin.register(registry, { options: (config.values.get(plugin.id) ?? {}) as never, log });

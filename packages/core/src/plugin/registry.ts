@@ -2,6 +2,8 @@ import type { Blocker } from "../contracts/blocker.js";
 import type { Clock } from "../contracts/clock.js";
 import type { Detector } from "../contracts/detector.js";
 import type { Drainer } from "../contracts/drainer.js";
+import type { EventSubscriber } from "../contracts/event-bus.js";
+import type { HttpRoute } from "../contracts/http-route.js";
 import type { LockBackend } from "../contracts/lock-backend.js";
 import type { Logger } from "../contracts/logger.js";
 import type { Notifier } from "../contracts/notifier.js";
@@ -15,6 +17,8 @@ export interface ComponentTypes {
   lockBackend: LockBackend;
   drainer: Drainer;
   rebooter: Rebooter;
+  subscriber: EventSubscriber;
+  httpRoute: HttpRoute;
 }
 
 /** One kind of component. */
@@ -28,10 +32,18 @@ export const COMPONENT_KINDS: readonly ComponentKind[] = [
   "lockBackend",
   "drainer",
   "rebooter",
+  "subscriber",
+  "httpRoute",
 ];
 
 /** Kinds of which many may be active at once (resolved as arrays); of the others exactly one is selected. */
-export const MULTI_KINDS: ReadonlySet<ComponentKind> = new Set(["detector", "blocker", "notifier"]);
+export const MULTI_KINDS: ReadonlySet<ComponentKind> = new Set([
+  "detector",
+  "blocker",
+  "notifier",
+  "subscriber",
+  "httpRoute",
+]);
 
 /** What a component factory receives: the host's services, never the container itself. */
 export interface ComponentContext {
@@ -55,4 +67,8 @@ export interface PluginRegistry {
   lockBackend(id: string, factory: ComponentFactory<LockBackend>): void;
   drainer(id: string, factory: ComponentFactory<Drainer>): void;
   rebooter(id: string, factory: ComponentFactory<Rebooter>): void;
+  /** an event bus subscriber (metrics, audit trails…) */
+  subscriber(id: string, factory: ComponentFactory<EventSubscriber>): void;
+  /** a route on the daemon's HTTP endpoint (e.g. `/metrics`) */
+  httpRoute(id: string, factory: ComponentFactory<HttpRoute>): void;
 }
