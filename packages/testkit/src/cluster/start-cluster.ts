@@ -50,6 +50,8 @@ export interface StartClusterOptions {
   seed?: number;
   /** ignore KURED_E2E_KUBECONFIG and always run in-process */
   inProcess?: boolean;
+  /** port of the in-process server on 127.0.0.1; default a free port */
+  port?: number;
 }
 
 /** Typed clients for the API groups kured uses, made from the cluster's KubeConfig. */
@@ -253,6 +255,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
     rbac: rbac !== false,
     rbacManifests: typeof rbac === "object" ? rbac.manifests : undefined,
     seed: options.seed,
+    port: options.port,
   });
   const simulator = new ClusterSimulator(server.registry, clock, { podStartDelayMs: options.podStartDelayMs });
   const cluster = new InProcessCluster(server, simulator, clock, options.node ?? {});
