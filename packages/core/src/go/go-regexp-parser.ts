@@ -324,7 +324,8 @@ class RegexpParser {
 
   /** Opens a group; its `)` will restore the flags in force now. */
   private open(capture: boolean, name?: string): void {
-    if (this.stack.length > MAX_DEPTH) this.fail("expression nests too deeply", this.pattern);
+    // Go limits the height of the parsed tree to 1000; 1000 nested groups (plus their content) exceed it.
+    if (this.stack.length >= MAX_DEPTH) this.fail("expression nests too deeply", this.pattern);
     this.stack.push({ branches: [], current: [], capture, ...(name === undefined ? {} : { name }), flags: this.flags });
   }
 
