@@ -48,7 +48,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals[0] !== "serve" || positionals.length > 1) {
-    process.stderr.write(`kured-testkit: expected the command "serve", got ${JSON.stringify(positionals.join(" "))}\n\n${USAGE}`);
+    process.stderr.write(
+      `kured-testkit: expected the command "serve", got ${JSON.stringify(positionals.join(" "))}\n\n${USAGE}`,
+    );
     return 2;
   }
   const count = Number(values.nodes);
@@ -58,7 +60,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const delay = Number(values["pod-start-delay"]);
   if (!Number.isFinite(delay) || delay < 0) {
-    process.stderr.write(`kured-testkit: --pod-start-delay must be milliseconds >= 0, got "${values["pod-start-delay"]}"\n`);
+    process.stderr.write(
+      `kured-testkit: --pod-start-delay must be milliseconds >= 0, got "${values["pod-start-delay"]}"\n`,
+    );
     return 2;
   }
   const port = values.port === undefined ? undefined : Number(values.port);
@@ -67,7 +71,13 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const nodes = values["node-names"] ? values["node-names"].split(",").filter((n) => n !== "") : count;
-  const cluster = await startCluster({ nodes, kured: !values["no-kured"], podStartDelayMs: delay, inProcess: true, port });
+  const cluster = await startCluster({
+    nodes,
+    kured: !values["no-kured"],
+    podStartDelayMs: delay,
+    inProcess: true,
+    port,
+  });
   const kubeconfig = resolve(values.kubeconfig);
   await cluster.server?.writeKubeconfig(kubeconfig);
   process.stdout.write(
@@ -84,7 +94,8 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-const invokedAsScript = process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
+const invokedAsScript =
+  process.argv[1] !== undefined && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
 if (invokedAsScript) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),

@@ -10,9 +10,22 @@ export { RbacAuthorizer, parseManifests, type AuthorizationRequest } from "./ser
 export { applyJsonPatch, PatchError } from "./server/json-patch.js";
 export { applyMergePatch } from "./server/merge-patch.js";
 export { applyStrategicMergePatch } from "./server/strategic-merge-patch.js";
-export { startCluster, makeApis, type Cluster, type ClusterApis, type ClusterDeploymentOptions, type StartClusterOptions } from "./cluster/start-cluster.js";
+export {
+  startCluster,
+  makeApis,
+  type Cluster,
+  type ClusterApis,
+  type ClusterDeploymentOptions,
+  type StartClusterOptions,
+} from "./cluster/start-cluster.js";
 export { ClusterSimulator, type RebootOptions, type SimulatorOptions } from "./cluster/simulator.js";
-export { IN_PROCESS_CAPABILITIES, REMOTE_CAPABILITIES, skipReasonForRealCluster, type Capability, type ClusterCapabilities } from "./cluster/capabilities.js";
+export {
+  IN_PROCESS_CAPABILITIES,
+  REMOTE_CAPABILITIES,
+  skipReasonForRealCluster,
+  type Capability,
+  type ClusterCapabilities,
+} from "./cluster/capabilities.js";
 export {
   makeNode,
   makePod,

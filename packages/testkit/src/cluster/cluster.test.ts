@@ -54,7 +54,10 @@ describe("simulated cluster", () => {
     expect(up.status?.nodeInfo?.bootID).not.toBe(before.status?.nodeInfo?.bootID);
     await clock.advance(1_000);
     await c.settle();
-    const kured = await c.apis.core.listPodForAllNamespaces({ fieldSelector: "spec.nodeName=node-2", labelSelector: "name=kured" });
+    const kured = await c.apis.core.listPodForAllNamespaces({
+      fieldSelector: "spec.nodeName=node-2",
+      labelSelector: "name=kured",
+    });
     expect(kured.items).toHaveLength(1);
     expect(kured.items[0]?.status?.phase).toBe("Running");
   });
@@ -65,14 +68,23 @@ describe("simulated cluster", () => {
     const { pods } = await c.createDeployment({ name: "db", replicas: 2, pdb: { minAvailable: 1 } });
     const victim = pods[0];
     const from = (victim?.spec as { nodeName: string }).nodeName;
-    await c.apis.core.replaceNode({ name: from, body: { ...(await c.apis.core.readNode({ name: from })), spec: { unschedulable: true } } });
-    await c.apis.core.createNamespacedPodEviction({ name: victim?.metadata?.name as string, namespace: "default", body: { metadata: { name: victim?.metadata?.name } } });
+    await c.apis.core.replaceNode({
+      name: from,
+      body: { ...(await c.apis.core.readNode({ name: from })), spec: { unschedulable: true } },
+    });
+    await c.apis.core.createNamespacedPodEviction({
+      name: victim?.metadata?.name as string,
+      namespace: "default",
+      body: { metadata: { name: victim?.metadata?.name } },
+    });
     await c.settle();
     let pdb = await c.apis.policy.readNamespacedPodDisruptionBudget({ name: "db", namespace: "default" });
     expect(pdb.status?.disruptionsAllowed).toBe(0);
     await clock.advance(10_000);
     await c.settle();
-    const live = (await c.apis.core.listNamespacedPod({ namespace: "default", labelSelector: "app=db" })).items.filter((p) => !p.metadata?.deletionTimestamp);
+    const live = (await c.apis.core.listNamespacedPod({ namespace: "default", labelSelector: "app=db" })).items.filter(
+      (p) => !p.metadata?.deletionTimestamp,
+    );
     expect(live).toHaveLength(2);
     expect(live.every((p) => p.status?.phase === "Running" && p.spec?.nodeName !== from)).toBe(true);
     pdb = await c.apis.policy.readNamespacedPodDisruptionBudget({ name: "db", namespace: "default" });
@@ -89,26 +101,46 @@ describe("simulated cluster", () => {
     await clock.advance(44_000);
     expect((await c.apis.core.readNamespacedPod({ name: "slow", namespace: "default" })).metadata?.name).toBe("slow");
     await clock.advance(1_000);
-    await expect(c.apis.core.readNamespacedPod({ name: "slow", namespace: "default" })).rejects.toMatchObject({ code: 404 });
+    await expect(c.apis.core.readNamespacedPod({ name: "slow", namespace: "default" })).rejects.toMatchObject({
+      code: 404,
+    });
   });
 
   it("gracePeriodSeconds in DeleteOptions overrides the pod's; 0 deletes at once", async () => {
     const c = await start(new VirtualClock());
     await c.createPod({ name: "now", nodeName: "node-1" });
     await c.apis.core.deleteNamespacedPod({ name: "now", namespace: "default", gracePeriodSeconds: 0 });
-    await expect(c.apis.core.readNamespacedPod({ name: "now", namespace: "default" })).rejects.toMatchObject({ code: 404 });
+    await expect(c.apis.core.readNamespacedPod({ name: "now", namespace: "default" })).rejects.toMatchObject({
+      code: 404,
+    });
   });
 
   it("DaemonSet pods ignore cordons; ReplicaSet pods avoid cordoned and tainted nodes", async () => {
     const clock = new VirtualClock();
     const c = await start(clock, 0);
     for (const n of ["node-1", "node-2"]) {
-      await c.apis.core.replaceNode({ name: n, body: { ...(await c.apis.core.readNode({ name: n })), spec: { unschedulable: true } } });
+      await c.apis.core.replaceNode({
+        name: n,
+        body: { ...(await c.apis.core.readNode({ name: n })), spec: { unschedulable: true } },
+      });
     }
-    await c.apis.core.replaceNode({ name: "node-3", body: { ...(await c.apis.core.readNode({ name: "node-3" })), spec: { taints: [{ key: "x", effect: "NoSchedule" }] } } });
+    await c.apis.core.replaceNode({
+      name: "node-3",
+      body: {
+        ...(await c.apis.core.readNode({ name: "node-3" })),
+        spec: { taints: [{ key: "x", effect: "NoSchedule" }] },
+      },
+    });
     await c.apis.apps.createNamespacedDeployment({
       namespace: "default",
-      body: { metadata: { name: "api" }, spec: { replicas: 1, selector: { matchLabels: { app: "api" } }, template: { metadata: { labels: { app: "api" } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
+      body: {
+        metadata: { name: "api" },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: "api" } },
+          template: { metadata: { labels: { app: "api" } }, spec: { containers: [{ name: "c", image: "i" }] } },
+        },
+      },
     });
     await c.settle();
     await clock.tick();
@@ -122,7 +154,10 @@ describe("simulated cluster", () => {
     await rebooted;
     await clock.tick();
     await c.settle();
-    const kured = await c.apis.core.listPodForAllNamespaces({ labelSelector: "name=kured", fieldSelector: "spec.nodeName=node-1" });
+    const kured = await c.apis.core.listPodForAllNamespaces({
+      labelSelector: "name=kured",
+      fieldSelector: "spec.nodeName=node-1",
+    });
     expect(kured.items).toHaveLength(1);
   });
 });

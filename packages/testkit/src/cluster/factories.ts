@@ -115,10 +115,20 @@ export function makePod(options: PodOptions): KubeObject {
     spec.volumes = [{ name: "scratch", emptyDir: {} }];
     (spec.containers as Record<string, unknown>[])[0]!.volumeMounts = [{ name: "scratch", mountPath: "/scratch" }];
   }
-  const metadata: Record<string, unknown> = { name: options.name, namespace: options.namespace ?? "default", labels: options.labels ?? {} };
+  const metadata: Record<string, unknown> = {
+    name: options.name,
+    namespace: options.namespace ?? "default",
+    labels: options.labels ?? {},
+  };
   if (options.annotations) metadata.annotations = options.annotations;
   if (options.ownerReferences) metadata.ownerReferences = options.ownerReferences;
-  return { apiVersion: "v1", kind: "Pod", metadata, spec, status: podStatus(phase, options.ready ?? phase === "Running", now) };
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata,
+    spec,
+    status: podStatus(phase, options.ready ?? phase === "Running", now),
+  };
 }
 
 /** The status a kubelet posts for a pod in `phase`. */
@@ -136,7 +146,23 @@ export function podStatus(phase: string, ready: boolean, now: string): Record<st
   status.startTime = now;
   status.podIP = "10.244.0.10";
   status.containerStatuses = [
-    { name: "main", ready, restartCount: 0, started: phase === "Running", image: "registry.k8s.io/pause:3.10", imageID: "", state: phase === "Running" ? { running: { startedAt: now } } : { terminated: { exitCode: phase === "Succeeded" ? 0 : 1, reason: phase === "Succeeded" ? "Completed" : "Error" } } },
+    {
+      name: "main",
+      ready,
+      restartCount: 0,
+      started: phase === "Running",
+      image: "registry.k8s.io/pause:3.10",
+      imageID: "",
+      state:
+        phase === "Running"
+          ? { running: { startedAt: now } }
+          : {
+              terminated: {
+                exitCode: phase === "Succeeded" ? 0 : 1,
+                reason: phase === "Succeeded" ? "Completed" : "Error",
+              },
+            },
+    },
   ];
   return status;
 }
@@ -175,11 +201,23 @@ export function makeReplicaSet(deployment: KubeObject, hash = "5d8f7c9b4"): Kube
   template.metadata.labels = { ...template.metadata.labels, "pod-template-hash": hash };
   const selector = structuredClone(spec.selector) as { matchLabels: Record<string, string> };
   selector.matchLabels = { ...selector.matchLabels, "pod-template-hash": hash };
-  const owner: OwnerReference = { apiVersion: "apps/v1", kind: "Deployment", name: meta.name ?? "", uid: meta.uid ?? "", controller: true, blockOwnerDeletion: true };
+  const owner: OwnerReference = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    name: meta.name ?? "",
+    uid: meta.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
   return {
     apiVersion: "apps/v1",
     kind: "ReplicaSet",
-    metadata: { name: `${meta.name}-${hash}`, namespace: meta.namespace, labels: template.metadata.labels, ownerReferences: meta.uid ? [owner] : [] },
+    metadata: {
+      name: `${meta.name}-${hash}`,
+      namespace: meta.namespace,
+      labels: template.metadata.labels,
+      ownerReferences: meta.uid ? [owner] : [],
+    },
     spec: { replicas: spec.replicas, selector, template },
   };
 }
@@ -212,7 +250,12 @@ export function makePdb(options: PdbOptions): KubeObject {
   if (options.minAvailable !== undefined) spec.minAvailable = options.minAvailable;
   if (options.maxUnavailable !== undefined) spec.maxUnavailable = options.maxUnavailable;
   if (options.minAvailable === undefined && options.maxUnavailable === undefined) spec.minAvailable = 1;
-  return { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: options.name, namespace: options.namespace ?? "default" }, spec };
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: options.name, namespace: options.namespace ?? "default" },
+    spec,
+  };
 }
 
 /** Options of {@link makeKuredDaemonSet}. */
@@ -242,7 +285,9 @@ export function makeKuredDaemonSet(options: KuredDaemonSetOptions = {}): KubeObj
           hostPID: true,
           restartPolicy: "Always",
           terminationGracePeriodSeconds: 0,
-          containers: [{ name: "kured", image: options.image ?? "ghcr.io/kubereboot/kured:1.23.0", command: ["/usr/bin/kured"] }],
+          containers: [
+            { name: "kured", image: options.image ?? "ghcr.io/kubereboot/kured:1.23.0", command: ["/usr/bin/kured"] },
+          ],
         },
       },
     },

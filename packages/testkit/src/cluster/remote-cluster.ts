@@ -9,9 +9,25 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { systemClock, type Clock } from "@kured/core";
 import type { KubeObject } from "../server/types.js";
 import { REMOTE_CAPABILITIES } from "./capabilities.js";
-import { makeKuredDaemonSet, makeNode, makePdb, makePod, readyCondition, type KuredDaemonSetOptions, type NodeOptions, type PdbOptions, type PodOptions } from "./factories.js";
+import {
+  makeKuredDaemonSet,
+  makeNode,
+  makePdb,
+  makePod,
+  readyCondition,
+  type KuredDaemonSetOptions,
+  type NodeOptions,
+  type PdbOptions,
+  type PodOptions,
+} from "./factories.js";
 import type { RebootOptions } from "./simulator.js";
-import { makeApis, type Cluster, type ClusterApis, type ClusterDeploymentOptions, type StartClusterOptions } from "./start-cluster.js";
+import {
+  makeApis,
+  type Cluster,
+  type ClusterApis,
+  type ClusterDeploymentOptions,
+  type StartClusterOptions,
+} from "./start-cluster.js";
 
 // The generated clients type bodies as classes; the plain JSON objects we build are structurally fine.
 type Body = never;
@@ -58,7 +74,11 @@ class RemoteCluster implements Cluster {
     const created = await this.apis.core.createNamespacedPod({ namespace, body: pod as Body });
     const status = pod.status;
     const body = { ...created, status } as Body;
-    return (await this.apis.core.replaceNamespacedPodStatus({ name: options.name, namespace, body })) as unknown as KubeObject;
+    return (await this.apis.core.replaceNamespacedPodStatus({
+      name: options.name,
+      namespace,
+      body,
+    })) as unknown as KubeObject;
   }
 
   async createDeployment(options: ClusterDeploymentOptions): Promise<{ deployment: KubeObject; pods: KubeObject[] }> {
@@ -68,22 +88,41 @@ class RemoteCluster implements Cluster {
     const namespace = options.namespace ?? this.namespace;
     const labels = options.labels ?? { app: options.name };
     if (options.pdb) {
-      await this.createPdb({ name: options.pdb.name ?? options.name, namespace, selector: labels, minAvailable: options.pdb.minAvailable, maxUnavailable: options.pdb.maxUnavailable });
+      await this.createPdb({
+        name: options.pdb.name ?? options.name,
+        namespace,
+        selector: labels,
+        minAvailable: options.pdb.minAvailable,
+        maxUnavailable: options.pdb.maxUnavailable,
+      });
     }
     const pods: KubeObject[] = [];
     const replicas = options.replicas ?? 2;
     for (let i = 0; i < replicas; i++) {
       const nodeName = this.nodeNames[i % Math.max(1, this.nodeNames.length)];
       pods.push(
-        await this.createPod({ name: `${options.name}-${i}`, namespace, labels, nodeName, terminationGracePeriodSeconds: options.terminationGracePeriodSeconds ?? 0, emptyDir: options.emptyDir }),
+        await this.createPod({
+          name: `${options.name}-${i}`,
+          namespace,
+          labels,
+          nodeName,
+          terminationGracePeriodSeconds: options.terminationGracePeriodSeconds ?? 0,
+          emptyDir: options.emptyDir,
+        }),
       );
     }
-    return { deployment: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: options.name, namespace } }, pods };
+    return {
+      deployment: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: options.name, namespace } },
+      pods,
+    };
   }
 
   async createPdb(options: PdbOptions): Promise<KubeObject> {
     const namespace = options.namespace ?? this.namespace;
-    return (await this.apis.policy.createNamespacedPodDisruptionBudget({ namespace, body: makePdb({ ...options, namespace }) as Body })) as unknown as KubeObject;
+    return (await this.apis.policy.createNamespacedPodDisruptionBudget({
+      namespace,
+      body: makePdb({ ...options, namespace }) as Body,
+    })) as unknown as KubeObject;
   }
 
   async createKuredDaemonSet(options: KuredDaemonSetOptions = {}): Promise<KubeObject> {
@@ -91,7 +130,9 @@ class RemoteCluster implements Cluster {
     const name = options.name ?? "kured";
     const ds = makeKuredDaemonSet({ ...options, namespace, name });
     // select no real node: the DaemonSet object carries the lock; it must not schedule pods
-    (ds.spec as { template: { spec: Record<string, unknown> } }).template.spec.nodeSelector = { "kured.dev/e2e-no-such-node": this.prefix };
+    (ds.spec as { template: { spec: Record<string, unknown> } }).template.spec.nodeSelector = {
+      "kured.dev/e2e-no-such-node": this.prefix,
+    };
     const created = await this.apps().createNamespacedDaemonSet({ namespace, body: ds as Body });
     this.createdDaemonSets.push({ namespace, name });
     return created as unknown as KubeObject;
@@ -109,7 +150,10 @@ class RemoteCluster implements Cluster {
     const read = await this.apis.core.readNodeStatus({ name: node });
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
     const conditions = (read.status?.conditions ?? []).filter((c) => c.type !== "Ready");
-    const body = { ...read, status: { ...read.status, conditions: [...conditions, readyCondition(ready, now)] } } as Body;
+    const body = {
+      ...read,
+      status: { ...read.status, conditions: [...conditions, readyCondition(ready, now)] },
+    } as Body;
     await this.apis.core.replaceNodeStatus({ name: node, body });
   }
 
@@ -124,7 +168,8 @@ class RemoteCluster implements Cluster {
   async close(): Promise<void> {
     const ignore = (): undefined => undefined;
     for (const ds of this.createdDaemonSets) await this.apps().deleteNamespacedDaemonSet(ds).catch(ignore);
-    if (this.namespace.startsWith(this.prefix)) await this.apis.core.deleteNamespace({ name: this.namespace }).catch(ignore);
+    if (this.namespace.startsWith(this.prefix))
+      await this.apis.core.deleteNamespace({ name: this.namespace }).catch(ignore);
     for (const name of this.nodeNames) await this.apis.core.deleteNode({ name }).catch(ignore);
   }
 }
@@ -138,14 +183,16 @@ export async function startRemoteCluster(kubeconfigPath: string, options: StartC
   const apis = makeApis(kc);
   await apis.core.createNamespace({ body: { metadata: { name: namespace } } });
   const cluster = new RemoteCluster(kc, namespace, prefix);
-  const names = Array.isArray(options.nodes) ? options.nodes : Array.from({ length: options.nodes ?? 3 }, (_, i) => `node-${i + 1}`);
+  const names = Array.isArray(options.nodes)
+    ? options.nodes
+    : Array.from({ length: options.nodes ?? 3 }, (_, i) => `node-${i + 1}`);
   try {
     for (const name of names) await cluster.addNode(cluster.nodeName(name), options.node);
-    if (options.kured !== false) await cluster.createKuredDaemonSet(typeof options.kured === "object" ? options.kured : {});
+    if (options.kured !== false)
+      await cluster.createKuredDaemonSet(typeof options.kured === "object" ? options.kured : {});
   } catch (e) {
     await cluster.close();
     throw e;
   }
   return cluster;
 }
-

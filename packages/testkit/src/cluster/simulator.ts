@@ -162,7 +162,16 @@ export class ClusterSimulator {
               generateName: `${rs.metadata.name}-`,
               namespace: ns,
               labels: cloneJson(obj(template.metadata).labels ?? {}),
-              ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }],
+              ownerReferences: [
+                {
+                  apiVersion: "apps/v1",
+                  kind: "ReplicaSet",
+                  name: rs.metadata.name,
+                  uid: rs.metadata.uid,
+                  controller: true,
+                  blockOwnerDeletion: true,
+                },
+              ],
             },
             spec: cloneJson(template.spec ?? {}),
           },
@@ -187,7 +196,13 @@ export class ClusterSimulator {
       for (const node of nodes) {
         const name = node.metadata.name;
         if (!isNodeReady(node) || this.down.has(name) || !matchesNodeSelector(node, tspec.nodeSelector)) continue;
-        if (!isSchedulable({ ...node, spec: { ...obj(node.spec), unschedulable: false } }, [...(Array.isArray(tspec.tolerations) ? tspec.tolerations : []), ...DAEMON_TOLERATIONS])) continue;
+        if (
+          !isSchedulable({ ...node, spec: { ...obj(node.spec), unschedulable: false } }, [
+            ...(Array.isArray(tspec.tolerations) ? tspec.tolerations : []),
+            ...DAEMON_TOLERATIONS,
+          ])
+        )
+          continue;
         if (pods.some((p) => obj(p.spec).nodeName === name && !p.metadata.deletionTimestamp)) continue;
         const spec = cloneJson(tspec);
         spec.nodeName = name;
@@ -200,7 +215,16 @@ export class ClusterSimulator {
               generateName: `${ds.metadata.name}-`,
               namespace: ns,
               labels: cloneJson(obj(template.metadata).labels ?? {}),
-              ownerReferences: [{ apiVersion: "apps/v1", kind: "DaemonSet", name: ds.metadata.name, uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true }],
+              ownerReferences: [
+                {
+                  apiVersion: "apps/v1",
+                  kind: "DaemonSet",
+                  name: ds.metadata.name,
+                  uid: ds.metadata.uid,
+                  controller: true,
+                  blockOwnerDeletion: true,
+                },
+              ],
             },
             spec,
           },
@@ -223,8 +247,17 @@ export class ClusterSimulator {
       const spec = obj(pod.spec);
       if (spec.nodeName || !isActive(pod)) continue;
       const candidates = nodes
-        .filter((n) => !this.down.has(n.metadata.name) && isSchedulable(n, spec.tolerations) && matchesNodeSelector(n, spec.nodeSelector))
-        .sort((a, b) => (load.get(a.metadata.name) ?? 0) - (load.get(b.metadata.name) ?? 0) || (a.metadata.name < b.metadata.name ? -1 : 1));
+        .filter(
+          (n) =>
+            !this.down.has(n.metadata.name) &&
+            isSchedulable(n, spec.tolerations) &&
+            matchesNodeSelector(n, spec.nodeSelector),
+        )
+        .sort(
+          (a, b) =>
+            (load.get(a.metadata.name) ?? 0) - (load.get(b.metadata.name) ?? 0) ||
+            (a.metadata.name < b.metadata.name ? -1 : 1),
+        );
       const target = candidates[0];
       if (!target) continue;
       this.registry.bindPod(pod.metadata.namespace as string, pod.metadata.name, target.metadata.name);
@@ -234,10 +267,20 @@ export class ClusterSimulator {
 
   /** Starts bound Pending pods on Ready nodes after the start delay. */
   private runKubelets(): void {
-    const ready = new Set(this.nodes().filter((n) => isNodeReady(n) && !this.down.has(n.metadata.name)).map((n) => n.metadata.name));
+    const ready = new Set(
+      this.nodes()
+        .filter((n) => isNodeReady(n) && !this.down.has(n.metadata.name))
+        .map((n) => n.metadata.name),
+    );
     for (const pod of this.list(T.pods)) {
       const spec = obj(pod.spec);
-      if (obj(pod.status).phase !== "Pending" || !isActive(pod) || typeof spec.nodeName !== "string" || !ready.has(spec.nodeName)) continue;
+      if (
+        obj(pod.status).phase !== "Pending" ||
+        !isActive(pod) ||
+        typeof spec.nodeName !== "string" ||
+        !ready.has(spec.nodeName)
+      )
+        continue;
       const uid = pod.metadata.uid;
       if (this.starting.has(uid)) continue;
       this.starting.add(uid);
@@ -247,7 +290,8 @@ export class ClusterSimulator {
         () => {
           this.starting.delete(uid);
           const current = this.registry.store.get(T.pods.storage, ns, name);
-          if (!current || current.metadata.uid !== uid || obj(current.status).phase !== "Pending" || !isActive(current)) return;
+          if (!current || current.metadata.uid !== uid || obj(current.status).phase !== "Pending" || !isActive(current))
+            return;
           if (this.down.has(String(obj(current.spec).nodeName))) return;
           const next = cloneJson(current);
           next.status = podStatus("Running", true, this.now());
@@ -260,10 +304,20 @@ export class ClusterSimulator {
 
   /** Starts every bound Pending pod on a Ready node now, skipping the start delay (initial state). */
   startAllPending(): void {
-    const ready = new Set(this.nodes().filter((n) => isNodeReady(n) && !this.down.has(n.metadata.name)).map((n) => n.metadata.name));
+    const ready = new Set(
+      this.nodes()
+        .filter((n) => isNodeReady(n) && !this.down.has(n.metadata.name))
+        .map((n) => n.metadata.name),
+    );
     for (const pod of this.list(T.pods)) {
       const spec = obj(pod.spec);
-      if (obj(pod.status).phase !== "Pending" || !isActive(pod) || typeof spec.nodeName !== "string" || !ready.has(spec.nodeName)) continue;
+      if (
+        obj(pod.status).phase !== "Pending" ||
+        !isActive(pod) ||
+        typeof spec.nodeName !== "string" ||
+        !ready.has(spec.nodeName)
+      )
+        continue;
       const next = cloneJson(pod);
       next.status = podStatus("Running", true, this.now());
       this.registry.update(T.pods, pod.metadata.namespace, pod.metadata.name, next, "status");
@@ -274,7 +328,9 @@ export class ClusterSimulator {
   private updateWorkloadStatus(): void {
     const nodes = this.nodes();
     for (const rs of this.list(T.replicasets)) {
-      const pods = this.list(T.pods, rs.metadata.namespace).filter((p) => controllerOf(p)?.uid === rs.metadata.uid && isActive(p));
+      const pods = this.list(T.pods, rs.metadata.namespace).filter(
+        (p) => controllerOf(p)?.uid === rs.metadata.uid && isActive(p),
+      );
       const ready = pods.filter((p) => obj(p.status).phase === "Running").length;
       this.writeStatus(T.replicasets, rs, {
         replicas: pods.length,
@@ -285,7 +341,9 @@ export class ClusterSimulator {
       });
     }
     for (const d of this.list(T.deployments)) {
-      const sets = this.list(T.replicasets, d.metadata.namespace).filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
+      const sets = this.list(T.replicasets, d.metadata.namespace).filter(
+        (rs) => controllerOf(rs)?.uid === d.metadata.uid,
+      );
       const sum = (k: string): number => sets.reduce((n, rs) => n + Number(obj(rs.status)[k] ?? 0), 0);
       this.writeStatus(T.deployments, d, {
         observedGeneration: d.metadata.generation ?? 1,
@@ -298,7 +356,9 @@ export class ClusterSimulator {
     for (const ds of this.list(T.daemonsets)) {
       const tspec = obj(obj(obj(ds.spec).template).spec);
       const eligible = nodes.filter((n) => matchesNodeSelector(n, tspec.nodeSelector)).length;
-      const pods = this.list(T.pods, ds.metadata.namespace).filter((p) => controllerOf(p)?.uid === ds.metadata.uid && isActive(p));
+      const pods = this.list(T.pods, ds.metadata.namespace).filter(
+        (p) => controllerOf(p)?.uid === ds.metadata.uid && isActive(p),
+      );
       const ready = pods.filter((p) => obj(p.status).phase === "Running").length;
       this.writeStatus(T.daemonsets, ds, {
         currentNumberScheduled: pods.length,
@@ -327,10 +387,13 @@ export class ClusterSimulator {
     const next = cloneJson(node);
     const status = obj(next.status);
     const now = this.now();
-    const conditions = (Array.isArray(status.conditions) ? status.conditions : []).filter((c) => obj(c).type !== "Ready");
+    const conditions = (Array.isArray(status.conditions) ? status.conditions : []).filter(
+      (c) => obj(c).type !== "Ready",
+    );
     const previous = (Array.isArray(status.conditions) ? status.conditions : []).find((c) => obj(c).type === "Ready");
     const condition = readyCondition(ready, now);
-    if (previous && obj(previous).status === condition.status) condition.lastTransitionTime = obj(previous).lastTransitionTime;
+    if (previous && obj(previous).status === condition.status)
+      condition.lastTransitionTime = obj(previous).lastTransitionTime;
     status.conditions = [...conditions, condition];
     if (bootID) status.nodeInfo = { ...obj(status.nodeInfo), bootID };
     next.status = status;
@@ -352,7 +415,8 @@ export class ClusterSimulator {
     this.down.add(name);
     this.setNodeReady(name, false);
     for (const pod of this.list(T.pods)) {
-      if (obj(pod.spec).nodeName === name) this.registry.finishTermination(pod.metadata.namespace as string, pod.metadata.name);
+      if (obj(pod.spec).nodeName === name)
+        this.registry.finishTermination(pod.metadata.namespace as string, pod.metadata.name);
     }
     try {
       await this.clock.sleep(options.downFor ?? 30_000, this.stopping.signal);
@@ -362,7 +426,8 @@ export class ClusterSimulator {
     const boot = (this.boots.get(name) ?? 0) + 1;
     this.boots.set(name, boot);
     this.down.delete(name);
-    if (this.registry.store.get(T.nodes.storage, undefined, name)) this.setNodeReady(name, true, `boot-${name}-${boot}`);
+    if (this.registry.store.get(T.nodes.storage, undefined, name))
+      this.setNodeReady(name, true, `boot-${name}-${boot}`);
     this.kick();
   }
 }

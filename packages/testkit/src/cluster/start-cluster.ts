@@ -166,13 +166,18 @@ class InProcessCluster implements Cluster {
 
   async addNode(name: string, options: NodeOptions = {}): Promise<KubeObject> {
     const now = formatTime(this.clock.now());
-    const node = this.registry.create(T.nodes, undefined, makeNode(name, { now, ...this.nodeDefaults, ...options }), { internal: true });
+    const node = this.registry.create(T.nodes, undefined, makeNode(name, { now, ...this.nodeDefaults, ...options }), {
+      internal: true,
+    });
     // the node's heartbeat Lease, which `kubectl describe node` shows
     const micro = this.clock.now().toISOString().replace(/Z$/, "000Z");
     this.registry.create(
       T.leases,
       "kube-node-lease",
-      { metadata: { name, ownerReferences: [{ apiVersion: "v1", kind: "Node", name, uid: node.metadata?.uid ?? "" }] }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro } },
+      {
+        metadata: { name, ownerReferences: [{ apiVersion: "v1", kind: "Node", name, uid: node.metadata?.uid ?? "" }] },
+        spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: micro },
+      },
       { internal: true },
     );
     this.nodeNames.push(name);
@@ -181,26 +186,44 @@ class InProcessCluster implements Cluster {
   }
 
   async createPod(options: PodOptions): Promise<KubeObject> {
-    const pod = this.registry.create(T.pods, options.namespace ?? this.namespace, makePod({ now: formatTime(this.clock.now()), ...options }), { internal: true });
+    const pod = this.registry.create(
+      T.pods,
+      options.namespace ?? this.namespace,
+      makePod({ now: formatTime(this.clock.now()), ...options }),
+      { internal: true },
+    );
     await this.settle();
     return pod;
   }
 
   async createDeployment(options: ClusterDeploymentOptions): Promise<{ deployment: KubeObject; pods: KubeObject[] }> {
     const ns = options.namespace ?? this.namespace;
-    const deployment = this.registry.create(T.deployments, ns, makeDeployment({ ...options, namespace: ns }), { internal: true });
+    const deployment = this.registry.create(T.deployments, ns, makeDeployment({ ...options, namespace: ns }), {
+      internal: true,
+    });
     if (options.pdb) {
-      await this.createPdb({ name: options.pdb.name ?? options.name, namespace: ns, selector: options.labels ?? { app: options.name }, minAvailable: options.pdb.minAvailable, maxUnavailable: options.pdb.maxUnavailable });
+      await this.createPdb({
+        name: options.pdb.name ?? options.name,
+        namespace: ns,
+        selector: options.labels ?? { app: options.name },
+        minAvailable: options.pdb.minAvailable,
+        maxUnavailable: options.pdb.maxUnavailable,
+      });
     }
     this.simulator.reconcile();
     this.simulator.startAllPending();
     await this.settle();
     const uid = deployment.metadata?.uid;
-    const sets = this.registry.store.list("apps/replicasets", ns).filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === uid));
+    const sets = this.registry.store
+      .list("apps/replicasets", ns)
+      .filter((rs) => rs.metadata.ownerReferences?.some((r) => r.uid === uid));
     const pods = this.registry.store
       .list(T.pods.storage, ns)
       .filter((p) => p.metadata.ownerReferences?.some((r) => sets.some((rs) => rs.metadata.uid === r.uid)));
-    return { deployment: this.registry.get(T.deployments, ns, options.name), pods: pods.map((p) => this.registry.present(T.pods, p)) };
+    return {
+      deployment: this.registry.get(T.deployments, ns, options.name),
+      pods: pods.map((p) => this.registry.present(T.pods, p)),
+    };
   }
 
   async createPdb(options: PdbOptions): Promise<KubeObject> {
@@ -209,7 +232,9 @@ class InProcessCluster implements Cluster {
   }
 
   async createKuredDaemonSet(options: KuredDaemonSetOptions = {}): Promise<KubeObject> {
-    const ds = this.registry.create(T.daemonsets, options.namespace ?? "kube-system", makeKuredDaemonSet(options), { internal: true });
+    const ds = this.registry.create(T.daemonsets, options.namespace ?? "kube-system", makeKuredDaemonSet(options), {
+      internal: true,
+    });
     this.simulator.reconcile();
     this.simulator.startAllPending();
     await this.settle();
@@ -260,7 +285,8 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   const simulator = new ClusterSimulator(server.registry, clock, { podStartDelayMs: options.podStartDelayMs });
   const cluster = new InProcessCluster(server, simulator, clock, options.node ?? {});
   for (const name of nodeNamesOf(options.nodes)) await cluster.addNode(name);
-  if (options.kured !== false) await cluster.createKuredDaemonSet(typeof options.kured === "object" ? options.kured : {});
+  if (options.kured !== false)
+    await cluster.createKuredDaemonSet(typeof options.kured === "object" ? options.kured : {});
   simulator.start();
   await cluster.settle();
   return cluster;

@@ -9,10 +9,18 @@ describe("eviction", () => {
   const core = () => cluster().apis.core;
 
   function evict(name: string, namespace: string, deleteOptions?: Record<string, unknown>) {
-    return core().createNamespacedPodEviction({ name, namespace, body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace }, deleteOptions } });
+    return core().createNamespacedPodEviction({
+      name,
+      namespace,
+      body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace }, deleteOptions },
+    });
   }
 
-  async function budgetStatus(name: string, namespace: string, want: (b: V1PodDisruptionBudget) => boolean): Promise<V1PodDisruptionBudget> {
+  async function budgetStatus(
+    name: string,
+    namespace: string,
+    want: (b: V1PodDisruptionBudget) => boolean,
+  ): Promise<V1PodDisruptionBudget> {
     return eventually(async () => {
       const b = await cluster().apis.policy.readNamespacedPodDisruptionBudget({ name, namespace });
       return want(b) ? b : undefined;
@@ -38,13 +46,20 @@ describe("eviction", () => {
       message: "Cannot evict pod as it would violate the pod's disruption budget.",
       code: 429,
     });
-    expect(f.status.details?.causes).toEqual([{ reason: "DisruptionBudget", message: `The disruption budget ${name} needs 2 healthy pods and has 2 currently` }]);
+    expect(f.status.details?.causes).toEqual([
+      { reason: "DisruptionBudget", message: `The disruption budget ${name} needs 2 healthy pods and has 2 currently` },
+    ]);
   });
 
   it("an allowed eviction deletes the pod gracefully and uses up the budget", async () => {
     const name = uniqueName("loose");
     const ns = cluster().namespace;
-    const { pods } = await cluster().createDeployment({ name, replicas: 2, pdb: { minAvailable: 1 }, terminationGracePeriodSeconds: 30 });
+    const { pods } = await cluster().createDeployment({
+      name,
+      replicas: 2,
+      pdb: { minAvailable: 1 },
+      terminationGracePeriodSeconds: 30,
+    });
     await budgetStatus(name, ns, (x) => x.status?.disruptionsAllowed === 1);
     const victim = pods[0]?.metadata?.name as string;
     await evict(victim, ns, { gracePeriodSeconds: 30 });
@@ -64,7 +79,9 @@ describe("eviction", () => {
     const f = await failure(evict(pods[0]?.metadata?.name as string, ns));
     expect(f.code).toBe(500);
     expect(f.status.reason).toBe("InternalError");
-    expect(f.status.message).toBe("Internal error occurred: This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
+    expect(f.status.message).toBe(
+      "Internal error occurred: This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
+    );
   });
 
   it("404 for a missing pod", async () => {
@@ -76,7 +93,9 @@ describe("eviction", () => {
   it("409 when deleteOptions.preconditions.uid does not match", async () => {
     const name = uniqueName("uid");
     const pod = await cluster().createPod({ name, nodeName: cluster().nodeNames[0] });
-    const f = await failure(evict(name, cluster().namespace, { preconditions: { uid: "00000000-0000-0000-0000-000000000000" } }));
+    const f = await failure(
+      evict(name, cluster().namespace, { preconditions: { uid: "00000000-0000-0000-0000-000000000000" } }),
+    );
     expect(f.code).toBe(409);
     expect(f.status.message).toContain(`UID in object meta: ${pod.metadata?.uid}`);
   });

@@ -41,7 +41,8 @@ describe.skipIf(missing)("kubectl (skipped: kubectl is not on PATH)", () => {
         "kubectl",
         args,
         { env: { ...process.env, KUBECONFIG: join(dir, "kubeconfig"), HOME: dir }, timeout: 60_000 },
-        (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
       );
     });
   }
@@ -62,7 +63,14 @@ describe.skipIf(missing)("kubectl (skipped: kubectl is not on PATH)", () => {
   });
 
   it("annotate sets and removes the kured lock annotation", async () => {
-    const set = await kubectl("annotate", "ds", "kured", "-n", "kube-system", 'weave.works/kured-node-lock={"nodeID":"manual"}');
+    const set = await kubectl(
+      "annotate",
+      "ds",
+      "kured",
+      "-n",
+      "kube-system",
+      'weave.works/kured-node-lock={"nodeID":"manual"}',
+    );
     expect(set.out).toContain("daemonset.apps/kured annotated");
     const ds = await cluster.apis.apps.readNamespacedDaemonSet({ name: "kured", namespace: "kube-system" });
     expect(ds.metadata?.annotations?.["weave.works/kured-node-lock"]).toBe('{"nodeID":"manual"}');

@@ -11,7 +11,13 @@ interface Seen {
 }
 
 /** Watches until `count` events arrived (or the stream ends); returns them. */
-async function collect(kc: ReturnType<ReturnType<typeof useCluster>>["kubeConfig"], path: string, query: Record<string, string | number | boolean>, count: number, act?: () => Promise<void>): Promise<{ events: Seen[]; ended: boolean }> {
+async function collect(
+  kc: ReturnType<ReturnType<typeof useCluster>>["kubeConfig"],
+  path: string,
+  query: Record<string, string | number | boolean>,
+  count: number,
+  act?: () => Promise<void>,
+): Promise<{ events: Seen[]; ended: boolean }> {
   const events: Seen[] = [];
   let ended = false;
   let resolveDone: () => void = () => undefined;
@@ -42,7 +48,10 @@ describe("list and watch", () => {
   // unbound pods select no node, so no scheduler (simulated or real) binds them
   async function pod(name: string, labels: Record<string, string>, nodeName?: string) {
     const nodeSelector = nodeName ? undefined : { "kured.dev/no-such-node": "true" };
-    return core().createNamespacedPod({ namespace: ns(), body: { metadata: { name, labels }, spec: { nodeName, nodeSelector, containers: [{ name: "c", image: "i" }] } } });
+    return core().createNamespacedPod({
+      namespace: ns(),
+      body: { metadata: { name, labels }, spec: { nodeName, nodeSelector, containers: [{ name: "c", image: "i" }] } },
+    });
   }
 
   it("label selectors with every operator", async () => {
@@ -50,7 +59,10 @@ describe("list and watch", () => {
     await pod(`${tag}-a`, { t: tag, tier: "web", n: "1" });
     await pod(`${tag}-b`, { t: tag, tier: "db", n: "5" });
     await pod(`${tag}-c`, { t: tag, n: "9" });
-    const names = async (labelSelector: string) => (await core().listNamespacedPod({ namespace: ns(), labelSelector: `t=${tag},${labelSelector}` })).items.map((p) => p.metadata?.name?.slice(-1));
+    const names = async (labelSelector: string) =>
+      (await core().listNamespacedPod({ namespace: ns(), labelSelector: `t=${tag},${labelSelector}` })).items.map((p) =>
+        p.metadata?.name?.slice(-1),
+      );
     expect(await names("tier=web")).toEqual(["a"]);
     expect(await names("tier==db")).toEqual(["b"]);
     expect(await names("tier!=web")).toEqual(["b", "c"]);
@@ -67,7 +79,10 @@ describe("list and watch", () => {
     const node = cluster().nodeNames[0] as string;
     await pod(`${tag}-bound`, { t: tag }, node);
     await pod(`${tag}-free`, { t: tag });
-    const list = async (fieldSelector: string) => (await core().listPodForAllNamespaces({ labelSelector: `t=${tag}`, fieldSelector })).items.map((p) => p.metadata?.name);
+    const list = async (fieldSelector: string) =>
+      (await core().listPodForAllNamespaces({ labelSelector: `t=${tag}`, fieldSelector })).items.map(
+        (p) => p.metadata?.name,
+      );
     expect(await list(`spec.nodeName=${node}`)).toEqual([`${tag}-bound`]);
     expect(await list(`spec.nodeName==${node},status.phase!=Succeeded,status.phase!=Failed`)).toEqual([`${tag}-bound`]);
     expect(await list(`spec.nodeName=`)).toEqual([`${tag}-free`]);
@@ -91,7 +106,12 @@ describe("list and watch", () => {
     let token: string | undefined;
     let pages = 0;
     do {
-      const page = await core().listNamespacedPod({ namespace: ns(), labelSelector: `t=${tag}`, limit: 2, _continue: token });
+      const page = await core().listNamespacedPod({
+        namespace: ns(),
+        labelSelector: `t=${tag}`,
+        limit: 2,
+        _continue: token,
+      });
       seen.push(...page.items.map((p) => p.metadata?.name?.slice(-1) as string));
       token = page.metadata?._continue;
       pages += 1;
@@ -105,11 +125,17 @@ describe("list and watch", () => {
     const name = uniqueName("w");
     const list = await core().listNode({});
     const rv = list.metadata?.resourceVersion as string;
-    const { events } = await collect(cluster().kubeConfig, "/api/v1/nodes", { resourceVersion: rv, fieldSelector: `metadata.name=${name}` }, 3, async () => {
-      await core().createNode({ body: { metadata: { name } } });
-      await core().patchNode({ name, body: [{ op: "add", path: "/metadata/labels", value: { x: "y" } }] });
-      await core().deleteNode({ name });
-    });
+    const { events } = await collect(
+      cluster().kubeConfig,
+      "/api/v1/nodes",
+      { resourceVersion: rv, fieldSelector: `metadata.name=${name}` },
+      3,
+      async () => {
+        await core().createNode({ body: { metadata: { name } } });
+        await core().patchNode({ name, body: [{ op: "add", path: "/metadata/labels", value: { x: "y" } }] });
+        await core().deleteNode({ name });
+      },
+    );
     expect(events.map((e) => e.type)).toEqual(["ADDED", "MODIFIED", "DELETED"]);
     const rvs = events.map((e) => Number(e.rv));
     expect([...rvs].sort((a, b) => a - b)).toEqual(rvs);
@@ -120,8 +146,16 @@ describe("list and watch", () => {
     const name = uniqueName("resume");
     const created = await core().createNode({ body: { metadata: { name } } });
     await core().patchNode({ name, body: [{ op: "add", path: "/metadata/labels", value: { step: "1" } }] });
-    const second = await core().patchNode({ name, body: [{ op: "replace", path: "/metadata/labels/step", value: "2" }] });
-    const { events } = await collect(cluster().kubeConfig, "/api/v1/nodes", { resourceVersion: created.metadata?.resourceVersion as string, fieldSelector: `metadata.name=${name}` }, 2);
+    const second = await core().patchNode({
+      name,
+      body: [{ op: "replace", path: "/metadata/labels/step", value: "2" }],
+    });
+    const { events } = await collect(
+      cluster().kubeConfig,
+      "/api/v1/nodes",
+      { resourceVersion: created.metadata?.resourceVersion as string, fieldSelector: `metadata.name=${name}` },
+      2,
+    );
     expect(events.map((e) => e.type)).toEqual(["MODIFIED", "MODIFIED"]);
     expect(events[1]?.rv).toBe(second.metadata?.resourceVersion);
   });
@@ -130,17 +164,28 @@ describe("list and watch", () => {
     const tag = uniqueName("init");
     await pod(`${tag}-1`, { t: tag });
     await pod(`${tag}-2`, { t: tag });
-    const { events } = await collect(cluster().kubeConfig, `/api/v1/namespaces/${ns()}/pods`, { labelSelector: `t=${tag}` }, 2);
+    const { events } = await collect(
+      cluster().kubeConfig,
+      `/api/v1/namespaces/${ns()}/pods`,
+      { labelSelector: `t=${tag}` },
+      2,
+    );
     expect(events.map((e) => `${e.type} ${e.name}`)).toEqual([`ADDED ${tag}-1`, `ADDED ${tag}-2`]);
   });
 
   it("objects entering or leaving a selector are ADDED or DELETED for that watch", async () => {
     const name = uniqueName("move");
     const created = await core().createNode({ body: { metadata: { name, labels: { pool: "a" } } } });
-    const { events } = await collect(cluster().kubeConfig, "/api/v1/nodes", { resourceVersion: created.metadata?.resourceVersion as string, labelSelector: "pool=b" }, 2, async () => {
-      await core().patchNode({ name, body: [{ op: "replace", path: "/metadata/labels/pool", value: "b" }] });
-      await core().patchNode({ name, body: [{ op: "replace", path: "/metadata/labels/pool", value: "c" }] });
-    });
+    const { events } = await collect(
+      cluster().kubeConfig,
+      "/api/v1/nodes",
+      { resourceVersion: created.metadata?.resourceVersion as string, labelSelector: "pool=b" },
+      2,
+      async () => {
+        await core().patchNode({ name, body: [{ op: "replace", path: "/metadata/labels/pool", value: "b" }] });
+        await core().patchNode({ name, body: [{ op: "replace", path: "/metadata/labels/pool", value: "c" }] });
+      },
+    );
     expect(events.map((e) => e.type)).toEqual(["ADDED", "DELETED"]);
   });
 
@@ -162,7 +207,12 @@ describe("list and watch", () => {
     const types: string[] = [];
     const rv = (await core().listNode({})).metadata?.resourceVersion as string;
     const ended = await new Promise<boolean>((resolve) => {
-      void new Watch(cluster().kubeConfig).watch("/api/v1/nodes", { resourceVersion: rv, timeoutSeconds: 1, allowWatchBookmarks: true }, (type) => types.push(type), () => resolve(true));
+      void new Watch(cluster().kubeConfig).watch(
+        "/api/v1/nodes",
+        { resourceVersion: rv, timeoutSeconds: 1, allowWatchBookmarks: true },
+        (type) => types.push(type),
+        () => resolve(true),
+      );
       setTimeout(() => resolve(false), 4000);
     });
     expect(ended).toBe(true);

@@ -21,7 +21,9 @@ describe("objects: create, read, update, delete", () => {
   });
 
   it("qualifies resources of named groups in messages (daemonsets.apps)", async () => {
-    const f = await failure(cluster().apis.apps.readNamespacedDaemonSet({ name: "nope", namespace: cluster().namespace }));
+    const f = await failure(
+      cluster().apis.apps.readNamespacedDaemonSet({ name: "nope", namespace: cluster().namespace }),
+    );
     expect(f.status.message).toBe('daemonsets.apps "nope" not found');
     expect(f.status.details).toMatchObject({ name: "nope", group: "apps", kind: "daemonsets" });
   });
@@ -33,7 +35,10 @@ describe("objects: create, read, update, delete", () => {
     expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.metadata?.creationTimestamp).toBeInstanceOf(Date);
     const rv1 = Number(created.metadata?.resourceVersion);
-    const updated = await core.replaceNode({ name, body: { ...created, metadata: { ...created.metadata, labels: { a: "1" } } } });
+    const updated = await core.replaceNode({
+      name,
+      body: { ...created, metadata: { ...created.metadata, labels: { a: "1" } } },
+    });
     const rv2 = Number(updated.metadata?.resourceVersion);
     expect(rv2).toBeGreaterThan(rv1);
     const status = await core.deleteNode({ name });
@@ -46,7 +51,11 @@ describe("objects: create, read, update, delete", () => {
     await core.createNode({ body: { metadata: { name } } });
     const f = await failure(core.createNode({ body: { metadata: { name } } }));
     expect(f.code).toBe(409);
-    expect(f.status).toMatchObject({ reason: "AlreadyExists", message: `nodes "${name}" already exists`, details: { name, kind: "nodes" } });
+    expect(f.status).toMatchObject({
+      reason: "AlreadyExists",
+      message: `nodes "${name}" already exists`,
+      details: { name, kind: "nodes" },
+    });
     await core.deleteNode({ name });
   });
 
@@ -55,7 +64,9 @@ describe("objects: create, read, update, delete", () => {
     const name = uniqueName("stale");
     const first = await core.createNode({ body: { metadata: { name } } });
     await core.replaceNode({ name, body: { ...first, metadata: { ...first.metadata, labels: { step: "1" } } } });
-    const f = await failure(core.replaceNode({ name, body: { ...first, metadata: { ...first.metadata, labels: { step: "2" } } } }));
+    const f = await failure(
+      core.replaceNode({ name, body: { ...first, metadata: { ...first.metadata, labels: { step: "2" } } } }),
+    );
     expect(f.code).toBe(409);
     expect(f.status.reason).toBe("Conflict");
     expect(f.status.message).toBe(
@@ -77,7 +88,9 @@ describe("objects: create, read, update, delete", () => {
     const f = await failure(cluster().apis.core.createNode({ body: { metadata: { name: "Bad_Name" } } }));
     expect(f.code).toBe(422);
     expect(f.status.reason).toBe("Invalid");
-    expect(f.status.message).toMatch(/^Node "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/);
+    expect(f.status.message).toMatch(
+      /^Node "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,
+    );
     expect(f.status.details?.causes?.[0]).toMatchObject({ reason: "FieldValueInvalid", field: "metadata.name" });
   });
 
@@ -85,13 +98,24 @@ describe("objects: create, read, update, delete", () => {
     const ns = cluster().namespace;
     const ev = await cluster().apis.core.createNamespacedEvent({
       namespace: ns,
-      body: { metadata: { generateName: "kured-" }, involvedObject: { kind: "Node", name: "n" }, reason: "Test", message: "m", type: "Normal" },
+      body: {
+        metadata: { generateName: "kured-" },
+        involvedObject: { kind: "Node", name: "n" },
+        reason: "Test",
+        message: "m",
+        type: "Normal",
+      },
     });
     expect(ev.metadata?.name).toMatch(/^kured-[a-z0-9]{5}$/);
   });
 
   it("404 for a namespaced create in a missing namespace", async () => {
-    const f = await failure(cluster().apis.coordination.createNamespacedLease({ namespace: "no-such-ns-q", body: { metadata: { name: "x" }, spec: {} } }));
+    const f = await failure(
+      cluster().apis.coordination.createNamespacedLease({
+        namespace: "no-such-ns-q",
+        body: { metadata: { name: "x" }, spec: {} },
+      }),
+    );
     expect(f.code).toBe(404);
     expect(f.status.message).toBe('namespaces "no-such-ns-q" not found');
   });
@@ -102,10 +126,20 @@ describe("objects: create, read, update, delete", () => {
     const name = uniqueName("lease");
     // a string re-sent as read (client-node does not revive MicroTime) passes through unchanged
     const renew = "2026-01-05T10:00:00.123456Z" as unknown as V1MicroTime;
-    await coord.createNamespacedLease({ namespace: ns, body: { metadata: { name }, spec: { holderIdentity: "n1", leaseDurationSeconds: 30, renewTime: renew, acquireTime: renew } } });
+    await coord.createNamespacedLease({
+      namespace: ns,
+      body: {
+        metadata: { name },
+        spec: { holderIdentity: "n1", leaseDurationSeconds: 30, renewTime: renew, acquireTime: renew },
+      },
+    });
     const read = await coord.readNamespacedLease({ name, namespace: ns });
     expect(String(read.spec?.renewTime)).toBe("2026-01-05T10:00:00.123456Z");
-    await coord.replaceNamespacedLease({ name, namespace: ns, body: { ...read, spec: { ...read.spec, renewTime: new V1MicroTime("2026-01-05T10:00:01.5Z") } } });
+    await coord.replaceNamespacedLease({
+      name,
+      namespace: ns,
+      body: { ...read, spec: { ...read.spec, renewTime: new V1MicroTime("2026-01-05T10:00:01.5Z") } },
+    });
     const again = await coord.readNamespacedLease({ name, namespace: ns });
     expect(String(again.spec?.renewTime)).toBe("2026-01-05T10:00:01.500000Z");
     const dup = await failure(coord.createNamespacedLease({ namespace: ns, body: { metadata: { name }, spec: {} } }));
@@ -151,7 +185,12 @@ describe("objects: create, read, update, delete", () => {
   });
 
   it("events.k8s.io validation requires eventTime, reportingController, reportingInstance and action", async () => {
-    const f = await failure(cluster().apis.events.createNamespacedEvent({ namespace: cluster().namespace, body: { metadata: { name: uniqueName("bad-ev") }, reason: "x" } }));
+    const f = await failure(
+      cluster().apis.events.createNamespacedEvent({
+        namespace: cluster().namespace,
+        body: { metadata: { name: uniqueName("bad-ev") }, reason: "x" } as never,
+      }),
+    );
     expect(f.code).toBe(422);
   });
 });

@@ -11,13 +11,27 @@ describe("patch", () => {
   const cluster = useCluster({ nodes: 1, kured: false });
   const core = () => cluster().apis.core;
   async function node(extra: Partial<V1Node> = {}): Promise<V1Node> {
-    return core().createNode({ body: { metadata: { name: uniqueName("patch"), annotations: { keep: "yes", drop: "me" }, labels: { a: "1" } }, ...extra } });
+    return core().createNode({
+      body: {
+        metadata: { name: uniqueName("patch"), annotations: { keep: "yes", drop: "me" }, labels: { a: "1" } },
+        ...extra,
+      },
+    });
   }
 
   it("merge patch: sets and deletes (null) annotations, cordons", async () => {
     const n = await node();
     const name = n.metadata?.name as string;
-    const p = await core().patchNode({ name, body: { metadata: { annotations: { "weave.works/kured-node-lock": "x", drop: null } }, spec: { unschedulable: true } } }, merge);
+    const p = await core().patchNode(
+      {
+        name,
+        body: {
+          metadata: { annotations: { "weave.works/kured-node-lock": "x", drop: null } },
+          spec: { unschedulable: true },
+        },
+      },
+      merge,
+    );
     expect(p.metadata?.annotations).toEqual({ keep: "yes", "weave.works/kured-node-lock": "x" });
     expect(p.spec?.unschedulable).toBe(true);
     expect(Number(p.metadata?.resourceVersion)).toBeGreaterThan(Number(n.metadata?.resourceVersion));
@@ -28,14 +42,28 @@ describe("patch", () => {
     const name = n.metadata?.name as string;
     const rv = n.metadata?.resourceVersion as string;
     await core().patchNode({ name, body: { metadata: { resourceVersion: rv, labels: { b: "2" } } } }, merge);
-    const f = await failure(core().patchNode({ name, body: { metadata: { resourceVersion: rv, labels: { c: "3" } } } }, merge));
+    const f = await failure(
+      core().patchNode({ name, body: { metadata: { resourceVersion: rv, labels: { c: "3" } } } }, merge),
+    );
     expect(f.code).toBe(409);
-    expect(f.status.message).toBe(`Operation cannot be fulfilled on nodes "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+    expect(f.status.message).toBe(
+      `Operation cannot be fulfilled on nodes "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    );
   });
 
   it("merge patch replaces lists whole", async () => {
-    const n = await node({ spec: { taints: [{ key: "a", effect: "NoSchedule" }, { key: "b", effect: "NoSchedule" }] } });
-    const p = await core().patchNode({ name: n.metadata?.name as string, body: { spec: { taints: [{ key: "c", effect: "PreferNoSchedule" }] } } }, merge);
+    const n = await node({
+      spec: {
+        taints: [
+          { key: "a", effect: "NoSchedule" },
+          { key: "b", effect: "NoSchedule" },
+        ],
+      },
+    });
+    const p = await core().patchNode(
+      { name: n.metadata?.name as string, body: { spec: { taints: [{ key: "c", effect: "PreferNoSchedule" }] } } },
+      merge,
+    );
     expect(p.spec?.taints?.map((t) => t.key)).toEqual(["c"]);
   });
 
@@ -61,7 +89,16 @@ describe("patch", () => {
     const n = await node();
     const name = n.metadata?.name as string;
     const f = await failure(
-      core().patchNode({ name, body: [{ op: "test", path: "/metadata/resourceVersion", value: "1" }, { op: "add", path: "/metadata/labels/x", value: "y" }] }, jsonPatch),
+      core().patchNode(
+        {
+          name,
+          body: [
+            { op: "test", path: "/metadata/resourceVersion", value: "1" },
+            { op: "add", path: "/metadata/labels/x", value: "y" },
+          ],
+        },
+        jsonPatch,
+      ),
     );
     expect(f.code).toBe(422);
     expect(f.status.reason).toBe("Invalid");
@@ -72,20 +109,33 @@ describe("patch", () => {
 
   it("JSON patch: removing a missing key is 422", async () => {
     const n = await node();
-    const f = await failure(core().patchNode({ name: n.metadata?.name as string, body: [{ op: "remove", path: "/metadata/annotations/absent" }] }, jsonPatch));
+    const f = await failure(
+      core().patchNode(
+        { name: n.metadata?.name as string, body: [{ op: "remove", path: "/metadata/annotations/absent" }] },
+        jsonPatch,
+      ),
+    );
     expect(f.code).toBe(422);
   });
 
   it("a merge-style body sent as JSON patch (client-node's default Content-Type) is a 400", async () => {
     const n = await node();
-    const f = await failure(core().patchNode({ name: n.metadata?.name as string, body: { spec: { unschedulable: true } } }));
+    const f = await failure(
+      core().patchNode({ name: n.metadata?.name as string, body: { spec: { unschedulable: true } } }),
+    );
     expect(f.code).toBe(400);
     expect(f.status.message).toContain("cannot unmarshal object into Go value of type []handlers.jsonPatchOp");
   });
 
   it("strategic merge patch: labels and annotations merge, null deletes, unschedulable set", async () => {
     const n = await node();
-    const p = await core().patchNode({ name: n.metadata?.name as string, body: { metadata: { labels: { b: "2" }, annotations: { drop: null } }, spec: { unschedulable: true } } }, strategic);
+    const p = await core().patchNode(
+      {
+        name: n.metadata?.name as string,
+        body: { metadata: { labels: { b: "2" }, annotations: { drop: null } }, spec: { unschedulable: true } },
+      },
+      strategic,
+    );
     expect(p.metadata?.labels).toEqual({ a: "1", b: "2" });
     expect(p.metadata?.annotations).toEqual({ keep: "yes" });
     expect(p.spec?.unschedulable).toBe(true);
@@ -93,28 +143,57 @@ describe("patch", () => {
 
   it("strategic merge patch: spec.taints is atomic (listType=atomic), so the list is replaced, as on a real server", async () => {
     const n = await node({ spec: { taints: [{ key: "a", effect: "NoSchedule" }] } });
-    const p = await core().patchNode({ name: n.metadata?.name as string, body: { spec: { taints: [{ key: "weave.works/kured-node-reboot", effect: "PreferNoSchedule" }] } } }, strategic);
+    const p = await core().patchNode(
+      {
+        name: n.metadata?.name as string,
+        body: { spec: { taints: [{ key: "weave.works/kured-node-reboot", effect: "PreferNoSchedule" }] } },
+      },
+      strategic,
+    );
     expect(p.spec?.taints?.map((t) => t.key)).toEqual(["weave.works/kured-node-reboot"]);
   });
 
   it("strategic merge patch: status.conditions merge by type", async () => {
     const n = await node();
     const name = n.metadata?.name as string;
-    await core().patchNodeStatus({ name, body: { status: { conditions: [{ type: "Ready", status: "True" }, { type: "DiskPressure", status: "False" }] } } }, strategic);
-    const p = await core().patchNodeStatus({ name, body: { status: { conditions: [{ type: "Ready", status: "False" }] } } }, strategic);
+    await core().patchNodeStatus(
+      {
+        name,
+        body: {
+          status: {
+            conditions: [
+              { type: "Ready", status: "True" },
+              { type: "DiskPressure", status: "False" },
+            ],
+          },
+        },
+      },
+      strategic,
+    );
+    const p = await core().patchNodeStatus(
+      { name, body: { status: { conditions: [{ type: "Ready", status: "False" }] } } },
+      strategic,
+    );
     const byType = Object.fromEntries((p.status?.conditions ?? []).map((c) => [c.type, c.status]));
     expect(byType).toEqual({ Ready: "False", DiskPressure: "False" });
   });
 
   it("415 for an unsupported patch Content-Type", async () => {
     const n = await node();
-    const f = await failure(core().patchNode({ name: n.metadata?.name as string, body: { spec: {} } }, setHeaderOptions("Content-Type", "application/json")));
+    const f = await failure(
+      core().patchNode(
+        { name: n.metadata?.name as string, body: { spec: {} } },
+        setHeaderOptions("Content-Type", "application/json"),
+      ),
+    );
     expect(f.code).toBe(415);
     expect(f.status.reason).toBe("UnsupportedMediaType");
   });
 
   it("404 when patching a missing object", async () => {
-    const f = await failure(core().patchNode({ name: "no-such-node-patch", body: { spec: { unschedulable: true } } }, merge));
+    const f = await failure(
+      core().patchNode({ name: "no-such-node-patch", body: { spec: { unschedulable: true } } }, merge),
+    );
     expect(f.code).toBe(404);
   });
 
@@ -124,14 +203,37 @@ describe("patch", () => {
     const name = uniqueName("ds");
     const ds = await apps.createNamespacedDaemonSet({
       namespace: ns,
-      body: { metadata: { name }, spec: { selector: { matchLabels: { n: name } }, template: { metadata: { labels: { n: name } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
+      body: {
+        metadata: { name },
+        spec: {
+          selector: { matchLabels: { n: name } },
+          template: { metadata: { labels: { n: name } }, spec: { containers: [{ name: "c", image: "i" }] } },
+        },
+      },
     });
     expect(ds.metadata?.generation).toBe(1);
     // the DaemonSet controller writes status right after creation: read the latest version first
     await cluster().settle();
     const latest = await apps.readNamespacedDaemonSet({ name, namespace: ns });
-    const lock = JSON.stringify({ nodeID: "n1", metadata: { unschedulable: false }, created: "2026-01-05T00:00:00Z", TTL: 0 });
-    const p = await apps.patchNamespacedDaemonSet({ name, namespace: ns, body: { metadata: { resourceVersion: latest.metadata?.resourceVersion, annotations: { "weave.works/kured-node-lock": lock } } } }, merge);
+    const lock = JSON.stringify({
+      nodeID: "n1",
+      metadata: { unschedulable: false },
+      created: "2026-01-05T00:00:00Z",
+      TTL: 0,
+    });
+    const p = await apps.patchNamespacedDaemonSet(
+      {
+        name,
+        namespace: ns,
+        body: {
+          metadata: {
+            resourceVersion: latest.metadata?.resourceVersion,
+            annotations: { "weave.works/kured-node-lock": lock },
+          },
+        },
+      },
+      merge,
+    );
     expect(p.metadata?.annotations?.["weave.works/kured-node-lock"]).toBe(lock);
     expect(p.metadata?.generation).toBe(1);
   });

@@ -19,7 +19,16 @@ import { seededRandom } from "./random.js";
 import { Registry, type DeleteOptions, type PatchType } from "./registry.js";
 import { apiVersionOf, findResource, type ResourceType } from "./resources.js";
 import { parseSelection } from "./selection.js";
-import { ApiError, badRequest, forbidden, internalError, methodNotSupported, statusForCode, unauthorized, unsupportedMediaType } from "./status.js";
+import {
+  ApiError,
+  badRequest,
+  forbidden,
+  internalError,
+  methodNotSupported,
+  statusForCode,
+  unauthorized,
+  unsupportedMediaType,
+} from "./status.js";
 import { toTable } from "./table.js";
 import { isJsonObject, type KubeObject, type UserInfo } from "./types.js";
 
@@ -219,7 +228,7 @@ export class ApiServer {
     let namespace: string | undefined;
     let resource: string;
     let name: string | undefined;
-    let subresource = "";
+    let subresource: string;
     if (rest[0] === "namespaces" && rest.length >= 3 && findResource(group, version, rest[2] as string)?.namespaced) {
       namespace = rest[1];
       resource = rest[2] as string;
@@ -290,8 +299,26 @@ export class ApiServer {
         this.authorize(user, route, url.pathname);
         await this.serveResource(req, res, route, url.searchParams);
       } else {
-        if (this.rbacEnabled && !this.rbac.authorize({ user, verb: method.toLowerCase(), resourceRequest: false, apiGroup: "", resource: "", subresource: "", namespace: "", name: "", path: url.pathname })) {
-          throw new ApiError(403, "Forbidden", `forbidden: User "${user.name}" cannot ${method.toLowerCase()} path "${url.pathname}"`, {});
+        if (
+          this.rbacEnabled &&
+          !this.rbac.authorize({
+            user,
+            verb: method.toLowerCase(),
+            resourceRequest: false,
+            apiGroup: "",
+            resource: "",
+            subresource: "",
+            namespace: "",
+            name: "",
+            path: url.pathname,
+          })
+        ) {
+          throw new ApiError(
+            403,
+            "Forbidden",
+            `forbidden: User "${user.name}" cannot ${method.toLowerCase()} path "${url.pathname}"`,
+            {},
+          );
         }
         this.serveNonResource(res, segments, url.pathname);
       }
@@ -327,7 +354,11 @@ export class ApiServer {
       path,
     };
     if (!this.rbac.authorize(request)) {
-      throw forbidden({ group: route.type.group, resource: route.type.resource }, route.name ?? "", forbiddenReason(request));
+      throw forbidden(
+        { group: route.type.group, resource: route.type.resource },
+        route.name ?? "",
+        forbiddenReason(request),
+      );
     }
   }
 
@@ -353,7 +384,12 @@ export class ApiServer {
 
   // ----- resources ----------------------------------------------------------------------------
 
-  private async serveResource(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, query: URLSearchParams): Promise<void> {
+  private async serveResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: ResourceRoute,
+    query: URLSearchParams,
+  ): Promise<void> {
     const { type, namespace, subresource } = route;
     const name = route.name ?? "";
     const accept = String(req.headers.accept ?? "");
@@ -362,14 +398,28 @@ export class ApiServer {
       case "get": {
         const obj = this.registry.get(type, namespace, name);
         if (wantsTable) {
-          this.sendJson(res, 200, toTable(type, [obj], this.clock.now(), this.includeObject(query), { resourceVersion: obj.metadata?.resourceVersion }));
+          this.sendJson(
+            res,
+            200,
+            toTable(type, [obj], this.clock.now(), this.includeObject(query), {
+              resourceVersion: obj.metadata?.resourceVersion,
+            }),
+          );
         } else this.sendJson(res, 200, obj);
         return;
       }
       case "list": {
-        const selection = parseSelection(type, query.get("labelSelector") ?? undefined, query.get("fieldSelector") ?? undefined);
+        const selection = parseSelection(
+          type,
+          query.get("labelSelector") ?? undefined,
+          query.get("fieldSelector") ?? undefined,
+        );
         const limit = query.has("limit") ? Number(query.get("limit")) : undefined;
-        const result = this.registry.list(type, namespace, { selection, limit, continue: query.get("continue") ?? undefined });
+        const result = this.registry.list(type, namespace, {
+          selection,
+          limit,
+          continue: query.get("continue") ?? undefined,
+        });
         const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
         if (result.continue) meta.continue = result.continue;
         if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
@@ -377,7 +427,12 @@ export class ApiServer {
           const items = result.items.map((i) => ({ ...i, apiVersion: apiVersionOf(type), kind: type.kind }));
           this.sendJson(res, 200, toTable(type, items, this.clock.now(), this.includeObject(query), meta));
         } else {
-          this.sendJson(res, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: meta, items: result.items });
+          this.sendJson(res, 200, {
+            kind: `${type.kind}List`,
+            apiVersion: apiVersionOf(type),
+            metadata: meta,
+            items: result.items,
+          });
         }
         return;
       }
@@ -401,7 +456,10 @@ export class ApiServer {
         return;
       }
       case "patch": {
-        const contentType = String(req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
+        const contentType =
+          String(req.headers["content-type"] ?? "")
+            .split(";")[0]
+            ?.trim() ?? "";
         const patchType = PATCH_TYPES[contentType];
         if (!patchType) throw unsupportedMediaType(Object.keys(PATCH_TYPES));
         const body = await this.readBody(req);
@@ -413,7 +471,8 @@ export class ApiServer {
         const options = (isJsonObject(raw) ? raw : {}) as DeleteOptions;
         if (query.has("gracePeriodSeconds")) options.gracePeriodSeconds = Number(query.get("gracePeriodSeconds"));
         const policy = query.get("propagationPolicy");
-        if (policy === "Orphan" || policy === "Background" || policy === "Foreground") options.propagationPolicy = policy;
+        if (policy === "Orphan" || policy === "Background" || policy === "Foreground")
+          options.propagationPolicy = policy;
         const result = this.registry.delete(type, namespace, name, options);
         if (type.kind === "Pod" || !result.gone) this.sendJson(res, 200, result.object);
         else {
@@ -424,7 +483,11 @@ export class ApiServer {
         return;
       }
       case "deletecollection": {
-        const selection = parseSelection(type, query.get("labelSelector") ?? undefined, query.get("fieldSelector") ?? undefined);
+        const selection = parseSelection(
+          type,
+          query.get("labelSelector") ?? undefined,
+          query.get("fieldSelector") ?? undefined,
+        );
         const { items } = this.registry.list(type, namespace, { selection });
         for (const item of items) {
           try {
@@ -447,7 +510,11 @@ export class ApiServer {
   }
 
   private serveWatch(req: IncomingMessage, res: ServerResponse, route: ResourceRoute, query: URLSearchParams): void {
-    const selection = parseSelection(route.type, query.get("labelSelector") ?? undefined, query.get("fieldSelector") ?? undefined);
+    const selection = parseSelection(
+      route.type,
+      query.get("labelSelector") ?? undefined,
+      query.get("fieldSelector") ?? undefined,
+    );
     const bookmarks = query.get("allowWatchBookmarks") === "true" || query.get("allowWatchBookmarks") === "1";
     const sendInitial = query.get("sendInitialEvents") === "true";
     const rv = sendInitial ? "0" : (query.get("resourceVersion") ?? undefined);
@@ -470,7 +537,11 @@ export class ApiServer {
       }
       throw e;
     }
-    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+    res.writeHead(200, {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-cache, private",
+      "Transfer-Encoding": "chunked",
+    });
     res.flushHeaders();
     started = true;
     for (const line of buffered) res.write(line);
@@ -510,7 +581,8 @@ export class ApiServer {
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > MAX_BODY) throw new ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
+      if (size > MAX_BODY)
+        throw new ApiError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
       chunks.push(chunk as Buffer);
     }
     const text = Buffer.concat(chunks).toString("utf8");
@@ -528,7 +600,12 @@ export class ApiServer {
 
   private sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
-    res.writeHead(code, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Content-Length": Buffer.byteLength(text), ...headers });
+    res.writeHead(code, {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-cache, private",
+      "Content-Length": Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   }
 

@@ -19,7 +19,9 @@ export interface AuditEntry {
 }
 
 /** A filter on entries; unset fields match everything. */
-export type AuditFilter = Partial<Pick<AuditEntry, "user" | "verb" | "resource" | "subresource" | "namespace" | "name" | "status">>;
+export type AuditFilter = Partial<
+  Pick<AuditEntry, "user" | "verb" | "resource" | "subresource" | "namespace" | "name" | "status">
+>;
 
 /** The audit log of one server. */
 export class AuditLog {
@@ -32,7 +34,9 @@ export class AuditLog {
 
   /** The entries, optionally filtered, oldest first. */
   entries(filter: AuditFilter = {}): AuditEntry[] {
-    return this.list.filter((e) => Object.entries(filter).every(([k, v]) => v === undefined || e[k as keyof AuditEntry] === v));
+    return this.list.filter((e) =>
+      Object.entries(filter).every(([k, v]) => v === undefined || e[k as keyof AuditEntry] === v),
+    );
   }
 
   /** How many entries match. */
@@ -44,7 +48,9 @@ export class AuditLog {
   counters(filter: AuditFilter = {}): Record<string, number> {
     const out: Record<string, number> = {};
     for (const e of this.entries(filter)) {
-      const key = e.resource ? `${e.verb} ${e.resource}${e.subresource ? `/${e.subresource}` : ""}` : `${e.verb} ${e.path.split("?")[0]}`;
+      const key = e.resource
+        ? `${e.verb} ${e.resource}${e.subresource ? `/${e.subresource}` : ""}`
+        : `${e.verb} ${e.path.split("?")[0]}`;
       out[key] = (out[key] ?? 0) + 1;
     }
     return out;

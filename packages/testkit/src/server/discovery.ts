@@ -20,15 +20,35 @@ export const SERVER_VERSION = {
 function resourceEntries(types: ResourceType[]): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const t of types) {
-    const entry: Record<string, unknown> = { name: t.resource, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.verbs };
+    const entry: Record<string, unknown> = {
+      name: t.resource,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: t.verbs,
+    };
     if (t.shortNames.length > 0) entry.shortNames = t.shortNames;
     if (t.categories) entry.categories = t.categories;
     out.push(entry);
     for (const sub of t.subresources) {
       if (sub === "eviction") {
-        out.push({ name: `${t.resource}/eviction`, singularName: "", namespaced: t.namespaced, group: "policy", version: "v1", kind: "Eviction", verbs: ["create"] });
+        out.push({
+          name: `${t.resource}/eviction`,
+          singularName: "",
+          namespaced: t.namespaced,
+          group: "policy",
+          version: "v1",
+          kind: "Eviction",
+          verbs: ["create"],
+        });
       } else {
-        out.push({ name: `${t.resource}/${sub}`, singularName: "", namespaced: t.namespaced, kind: t.kind, verbs: ["get", "patch", "update"] });
+        out.push({
+          name: `${t.resource}/${sub}`,
+          singularName: "",
+          namespaced: t.namespaced,
+          kind: t.kind,
+          verbs: ["get", "patch", "update"],
+        });
       }
     }
   }
@@ -37,7 +57,11 @@ function resourceEntries(types: ResourceType[]): Record<string, unknown>[] {
 
 /** GET /api. */
 export function coreVersions(hostPort: string): Record<string, unknown> {
-  return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: hostPort }] };
+  return {
+    kind: "APIVersions",
+    versions: ["v1"],
+    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: hostPort }],
+  };
 }
 
 /** GET /api/v1 or /apis/<group>/<version>; undefined when not served. */

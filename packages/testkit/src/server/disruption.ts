@@ -111,10 +111,16 @@ export function computeBudgetStatus(
 }
 
 /** The `status` object written on a budget. */
-export function budgetStatusObject(pdb: StoredObject, s: BudgetStatus, now: string, previous: unknown): Record<string, unknown> {
+export function budgetStatusObject(
+  pdb: StoredObject,
+  s: BudgetStatus,
+  now: string,
+  previous: unknown,
+): Record<string, unknown> {
   const allowed = s.disruptionsAllowed > 0;
   const prevConditions = isJsonObject(previous) && Array.isArray(previous.conditions) ? previous.conditions : [];
-  const prev = prevConditions.find((c) => isJsonObject(c) && c.type === "DisruptionAllowed") as Record<string, unknown> | undefined;
+  const prev = prevConditions.find((c) => isJsonObject(c) && c.type === "DisruptionAllowed") as
+    Record<string, unknown> | undefined;
   const status = allowed ? "True" : "False";
   return {
     observedGeneration: pdb.metadata.generation ?? 1,

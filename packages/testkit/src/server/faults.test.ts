@@ -32,7 +32,9 @@ describe("fault injection", () => {
   it("answers a resource+verb with a status code and a real Status body; other verbs are untouched", async () => {
     const { s, core } = await server();
     const fault = s.faults.add({ resource: "nodes", verb: "patch", status: 500 });
-    const err = await core.patchNode({ name: "n1", body: { metadata: { labels: { a: "b" } } } }, merge).catch((e: unknown) => e);
+    const err = await core
+      .patchNode({ name: "n1", body: { metadata: { labels: { a: "b" } } } }, merge)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiException);
     const body = JSON.parse((err as ApiException<string>).body) as { reason: string; code: number };
     expect(body).toMatchObject({ reason: "InternalError", code: 500 });
@@ -110,7 +112,14 @@ describe("audit log", () => {
     expect(s.audit.counters()).toEqual({ "get nodes": 2, "patch nodes": 1, "list pods": 1 });
     expect(s.audit.count({ status: 404 })).toBe(1);
     const [first] = s.audit.entries();
-    expect(first).toMatchObject({ user: "kured-testkit-admin", verb: "get", resource: "nodes", name: "n1", path: "/api/v1/nodes/n1", status: 200 });
+    expect(first).toMatchObject({
+      user: "kured-testkit-admin",
+      verb: "get",
+      resource: "nodes",
+      name: "n1",
+      path: "/api/v1/nodes/n1",
+      status: 200,
+    });
     expect(first?.time.getTime()).toBe(clock.now().getTime());
     expect(s.audit.entries({ verb: "list" })[0]?.path).toBe("/api/v1/pods?fieldSelector=spec.nodeName%3Dn1");
   });

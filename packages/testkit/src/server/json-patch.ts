@@ -56,7 +56,8 @@ function parentOf(doc: unknown, tokens: string[], path: string): unknown {
     else if (isJsonObject(node) && t in node) node = node[t];
     else throw new PatchError(`doc is missing path: "${path}": missing value`);
   }
-  if (!Array.isArray(node) && !isJsonObject(node)) throw new PatchError(`doc is missing path: "${path}": missing value`);
+  if (!Array.isArray(node) && !isJsonObject(node))
+    throw new PatchError(`doc is missing path: "${path}": missing value`);
   return node;
 }
 
@@ -93,7 +94,8 @@ function addAt(doc: unknown, path: string, value: unknown, replace: boolean): un
     else parent.splice(arrayIndex(last, parent.length, true), 0, value);
   } else {
     const obj = parent as Record<string, unknown>;
-    if (replace && !(last in obj)) throw new PatchError(`replace operation does not apply: doc is missing key: ${path}: missing value`);
+    if (replace && !(last in obj))
+      throw new PatchError(`replace operation does not apply: doc is missing key: ${path}: missing value`);
     obj[last] = value;
   }
   return doc;

@@ -85,7 +85,12 @@ export class ObjectStore {
     const key = keyOf(object.metadata.namespace, object.metadata.name);
     const previous = b.get(key);
     b.set(key, object);
-    const event: StoreEvent = { type: previous ? "MODIFIED" : "ADDED", storage, rv: Number(object.metadata.resourceVersion), object };
+    const event: StoreEvent = {
+      type: previous ? "MODIFIED" : "ADDED",
+      storage,
+      rv: Number(object.metadata.resourceVersion),
+      object,
+    };
     if (previous) event.previous = previous;
     this.record(event);
     return event;
@@ -98,7 +103,13 @@ export class ObjectStore {
     const previous = b?.get(key);
     if (!b || !previous) return undefined;
     b.delete(key);
-    const event: StoreEvent = { type: "DELETED", storage, rv: Number(final.metadata.resourceVersion), object: final, previous };
+    const event: StoreEvent = {
+      type: "DELETED",
+      storage,
+      rv: Number(final.metadata.resourceVersion),
+      object: final,
+      previous,
+    };
     this.record(event);
     return event;
   }

@@ -58,7 +58,9 @@ metadata: { name: kured, namespace: kube-system }
 
 const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
-async function status(call: Promise<unknown>): Promise<{ code: number; body: { message?: string; reason?: string; details?: unknown } }> {
+async function status(
+  call: Promise<unknown>,
+): Promise<{ code: number; body: { message?: string; reason?: string; details?: unknown } }> {
   try {
     await call;
     return { code: 200, body: {} };
@@ -82,7 +84,13 @@ describe("RBAC", () => {
     for (const name of ["kured", "other"]) {
       await adminApps.createNamespacedDaemonSet({
         namespace: "kube-system",
-        body: { metadata: { name }, spec: { selector: { matchLabels: { n: name } }, template: { metadata: { labels: { n: name } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
+        body: {
+          metadata: { name },
+          spec: {
+            selector: { matchLabels: { n: name } },
+            template: { metadata: { labels: { n: name } }, spec: { containers: [{ name: "c", image: "i" }] } },
+          },
+        },
       });
     }
     const kc = server.toKubeConfig({ token: server.serviceAccountToken("kube-system", "kured") });
@@ -95,9 +103,20 @@ describe("RBAC", () => {
 
   it("allows what the bound roles grant", async () => {
     expect((await status(core.readNode({ name: "n1" }))).code).toBe(200);
-    expect((await status(core.patchNode({ name: "n1", body: { spec: { unschedulable: true } } }, merge))).code).toBe(200);
-    expect((await status(core.listPodForAllNamespaces({})))).toMatchObject({ code: 200 });
-    expect((await status(apps.patchNamespacedDaemonSet({ name: "kured", namespace: "kube-system", body: { metadata: { annotations: { a: "b" } } } }, merge))).code).toBe(200);
+    expect((await status(core.patchNode({ name: "n1", body: { spec: { unschedulable: true } } }, merge))).code).toBe(
+      200,
+    );
+    expect(await status(core.listPodForAllNamespaces({}))).toMatchObject({ code: 200 });
+    expect(
+      (
+        await status(
+          apps.patchNamespacedDaemonSet(
+            { name: "kured", namespace: "kube-system", body: { metadata: { annotations: { a: "b" } } } },
+            merge,
+          ),
+        )
+      ).code,
+    ).toBe(200);
   });
 
   it("403 Forbidden with the real message otherwise", async () => {
@@ -105,15 +124,23 @@ describe("RBAC", () => {
     expect(del.code).toBe(403);
     expect(del.body).toMatchObject({
       reason: "Forbidden",
-      message: 'nodes "n1" is forbidden: User "system:serviceaccount:kube-system:kured" cannot delete resource "nodes" in API group "" at the cluster scope',
+      message:
+        'nodes "n1" is forbidden: User "system:serviceaccount:kube-system:kured" cannot delete resource "nodes" in API group "" at the cluster scope',
       details: { name: "n1", kind: "nodes" },
     });
     const list = await status(core.listNode({}));
-    expect(list.body.message).toBe('nodes is forbidden: User "system:serviceaccount:kube-system:kured" cannot list resource "nodes" in API group "" at the cluster scope');
+    expect(list.body.message).toBe(
+      'nodes is forbidden: User "system:serviceaccount:kube-system:kured" cannot list resource "nodes" in API group "" at the cluster scope',
+    );
   });
 
   it("resourceNames limit a Role to the named object; bindings are namespaced", async () => {
-    const other = await status(apps.patchNamespacedDaemonSet({ name: "other", namespace: "kube-system", body: { metadata: { annotations: { a: "b" } } } }, merge));
+    const other = await status(
+      apps.patchNamespacedDaemonSet(
+        { name: "other", namespace: "kube-system", body: { metadata: { annotations: { a: "b" } } } },
+        merge,
+      ),
+    );
     expect(other.code).toBe(403);
     expect(other.body.message).toBe(
       'daemonsets.apps "other" is forbidden: User "system:serviceaccount:kube-system:kured" cannot patch resource "daemonsets" in API group "apps" in the namespace "kube-system"',
@@ -122,7 +149,9 @@ describe("RBAC", () => {
   });
 
   it("subresources are authorized by name (pods/eviction)", async () => {
-    const r = await status(core.createNamespacedPodEviction({ name: "nope", namespace: "default", body: { metadata: { name: "nope" } } }));
+    const r = await status(
+      core.createNamespacedPodEviction({ name: "nope", namespace: "default", body: { metadata: { name: "nope" } } }),
+    );
     expect(r.code).toBe(404);
     const st = await status(core.patchNodeStatus({ name: "n1", body: { status: {} } }, merge));
     expect(st.code).toBe(403);

@@ -23,7 +23,13 @@ export interface AuthorizationRequest {
 }
 
 /** Paths every authenticated user may GET (the system:discovery and system:public-info-viewer roles). */
-const DISCOVERY_PATHS = [/^\/api(\/.*)?$/, /^\/apis(\/.*)?$/, /^\/version\/?$/, /^\/openapi(\/.*)?$/, /^\/(healthz|livez|readyz)(\/.*)?$/];
+const DISCOVERY_PATHS = [
+  /^\/api(\/.*)?$/,
+  /^\/apis(\/.*)?$/,
+  /^\/version\/?$/,
+  /^\/openapi(\/.*)?$/,
+  /^\/(healthz|livez|readyz)(\/.*)?$/,
+];
 
 function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
@@ -59,7 +65,9 @@ function subjectMatches(subject: unknown, user: UserInfo, bindingNamespace: stri
     case "Group":
       return typeof subject.name === "string" && user.groups.includes(subject.name);
     case "ServiceAccount":
-      return user.name === `system:serviceaccount:${String(subject.namespace ?? bindingNamespace)}:${String(subject.name)}`;
+      return (
+        user.name === `system:serviceaccount:${String(subject.namespace ?? bindingNamespace)}:${String(subject.name)}`
+      );
     default:
       return false;
   }
@@ -70,7 +78,11 @@ export class RbacAuthorizer {
   constructor(private readonly store: ObjectStore) {}
 
   private rulesOf(kind: string, namespace: string | undefined, name: string): Record<string, unknown>[] {
-    const type = findResource("rbac.authorization.k8s.io", "v1", kind === "ClusterRole" ? "clusterroles" : "roles") as ResourceType;
+    const type = findResource(
+      "rbac.authorization.k8s.io",
+      "v1",
+      kind === "ClusterRole" ? "clusterroles" : "roles",
+    ) as ResourceType;
     const role = this.store.get(type.storage, kind === "ClusterRole" ? undefined : namespace, name);
     return role && Array.isArray(role.rules) ? role.rules.filter(isJsonObject) : [];
   }
@@ -115,7 +127,8 @@ export function parseManifests(source: string | KubeObject[]): KubeObject[] {
   for (const doc of parseAllDocuments(source)) {
     if (doc.errors.length > 0) throw doc.errors[0];
     const value: unknown = doc.toJS();
-    if (isJsonObject(value) && value.kind === "List" && Array.isArray(value.items)) out.push(...(value.items.filter(isJsonObject) as KubeObject[]));
+    if (isJsonObject(value) && value.kind === "List" && Array.isArray(value.items))
+      out.push(...(value.items.filter(isJsonObject) as KubeObject[]));
     else if (isJsonObject(value)) out.push(value as KubeObject);
   }
   return out;
@@ -125,7 +138,10 @@ export function parseManifests(source: string | KubeObject[]): KubeObject[] {
  * Creates (or replaces) every object of the manifests in the registry, creating missing
  * namespaces first. Kinds the server does not serve (ServiceAccount, …) are skipped and returned.
  */
-export function applyManifests(registry: Registry, source: string | KubeObject[]): { applied: KubeObject[]; skipped: KubeObject[] } {
+export function applyManifests(
+  registry: Registry,
+  source: string | KubeObject[],
+): { applied: KubeObject[]; skipped: KubeObject[] } {
   const applied: KubeObject[] = [];
   const skipped: KubeObject[] = [];
   const nsType = findResource("", "v1", "namespaces") as ResourceType;
@@ -136,11 +152,17 @@ export function applyManifests(registry: Registry, source: string | KubeObject[]
       continue;
     }
     const ns = type.namespaced ? (obj.metadata?.namespace ?? "default") : undefined;
-    if (ns && !registry.store.get(nsType.storage, undefined, ns)) registry.create(nsType, undefined, { metadata: { name: ns } }, { internal: true });
+    if (ns && !registry.store.get(nsType.storage, undefined, ns))
+      registry.create(nsType, undefined, { metadata: { name: ns } }, { internal: true });
     const name = obj.metadata?.name;
     if (name && registry.store.get(type.storage, ns, name)) {
       const current = registry.getStored(type, ns, name);
-      applied.push(registry.update(type, ns, name, { ...obj, metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion } }));
+      applied.push(
+        registry.update(type, ns, name, {
+          ...obj,
+          metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion },
+        }),
+      );
     } else {
       applied.push(registry.create(type, ns, obj, { internal: true }));
     }

@@ -79,7 +79,8 @@ function encodeContinue(rv: number, start: string): string {
 function decodeContinue(token: string): { rv: number; start: string } {
   try {
     const parsed = JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { rv?: unknown; start?: unknown };
-    if (typeof parsed.rv === "number" && typeof parsed.start === "string") return { rv: parsed.rv, start: parsed.start };
+    if (typeof parsed.rv === "number" && typeof parsed.start === "string")
+      return { rv: parsed.rv, start: parsed.start };
   } catch {
     // fall through
   }
@@ -160,7 +161,10 @@ export class Registry {
     if (options.limit !== undefined && options.limit > 0 && objects.length > options.limit) {
       page = objects.slice(0, options.limit);
       const last = page[page.length - 1] as StoredObject;
-      result.continue = encodeContinue(this.store.resourceVersion, `${last.metadata.namespace ?? ""}/${last.metadata.name}`);
+      result.continue = encodeContinue(
+        this.store.resourceVersion,
+        `${last.metadata.namespace ?? ""}/${last.metadata.name}`,
+      );
       result.remainingItemCount = objects.length - options.limit;
     }
     result.items = page.map((o) => {
@@ -222,13 +226,19 @@ export class Registry {
   private controllerScale(pod: KubeObject): { uid: string; replicas: number } | undefined {
     const ref = pod.metadata?.ownerReferences?.find((r) => r.controller);
     if (!ref) return undefined;
-    const t = ref.kind === "ReplicaSet" ? findResource("apps", "v1", "replicasets") : ref.kind === "DaemonSet" ? findResource("apps", "v1", "daemonsets") : undefined;
+    const t =
+      ref.kind === "ReplicaSet"
+        ? findResource("apps", "v1", "replicasets")
+        : ref.kind === "DaemonSet"
+          ? findResource("apps", "v1", "daemonsets")
+          : undefined;
     if (!t) return undefined;
     const owner = this.store.get(t.storage, pod.metadata?.namespace, ref.name);
     if (!owner || owner.metadata.uid !== ref.uid) return undefined;
     const spec = isJsonObject(owner.spec) ? owner.spec : {};
     const status = isJsonObject(owner.status) ? owner.status : {};
-    const replicas = t.resource === "daemonsets" ? Number(status.desiredNumberScheduled ?? 0) : Number(spec.replicas ?? 1);
+    const replicas =
+      t.resource === "daemonsets" ? Number(status.desiredNumberScheduled ?? 0) : Number(spec.replicas ?? 1);
     return { uid: ref.uid, replicas };
   }
 
@@ -259,10 +269,14 @@ export class Registry {
 
   private checkKind(type: ResourceType, obj: KubeObject): void {
     if (obj.kind !== undefined && obj.kind !== "" && obj.kind !== type.kind) {
-      throw badRequest(`the server could not find the requested resource: kind ${obj.kind} does not match ${type.kind}`);
+      throw badRequest(
+        `the server could not find the requested resource: kind ${obj.kind} does not match ${type.kind}`,
+      );
     }
     if (obj.apiVersion !== undefined && obj.apiVersion !== "" && obj.apiVersion !== apiVersionOf(type)) {
-      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(type)})`);
+      throw badRequest(
+        `the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(type)})`,
+      );
     }
   }
 
@@ -271,7 +285,12 @@ export class Registry {
    * status, as a kubelet or controller would write it right after; API clients' statuses are reset
    * as the real strategies do.
    */
-  create(type: ResourceType, namespace: string | undefined, body: unknown, options: { internal?: boolean } = {}): KubeObject {
+  create(
+    type: ResourceType,
+    namespace: string | undefined,
+    body: unknown,
+    options: { internal?: boolean } = {},
+  ): KubeObject {
     if (!isJsonObject(body)) throw badRequest("the body of the request must be a JSON object");
     const input = cloneJson(body) as KubeObject;
     this.checkKind(type, input);
@@ -284,7 +303,8 @@ export class Registry {
       meta.namespace = namespace ?? meta.namespace;
       if (!meta.namespace) throw badRequest("the namespace of the object must be set");
       const nsType = findResource("", "v1", "namespaces") as ResourceType;
-      if (!this.store.get(nsType.storage, undefined, meta.namespace)) throw notFound({ group: "", resource: "namespaces" }, meta.namespace);
+      if (!this.store.get(nsType.storage, undefined, meta.namespace))
+        throw notFound({ group: "", resource: "namespaces" }, meta.namespace);
     } else {
       delete meta.namespace;
     }
@@ -338,7 +358,13 @@ export class Registry {
   }
 
   /** UPDATE (PUT), of the object or of its status subresource. */
-  update(type: ResourceType, namespace: string | undefined, name: string, body: unknown, subresource?: string): KubeObject {
+  update(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    subresource?: string,
+  ): KubeObject {
     if (!isJsonObject(body)) throw badRequest("the body of the request must be a JSON object");
     const input = cloneJson(body) as KubeObject;
     this.checkKind(type, input);
@@ -355,7 +381,11 @@ export class Registry {
       throw conflict(this.gr(type), name);
     }
     if (meta.uid && meta.uid !== current.metadata.uid) {
-      throw conflict(this.gr(type), name, `Precondition failed: UID in precondition: ${String(meta.uid)}, UID in object meta: ${current.metadata.uid}`);
+      throw conflict(
+        this.gr(type),
+        name,
+        `Precondition failed: UID in precondition: ${String(meta.uid)}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     input.metadata = { ...meta, name };
     if (type.group === "events.k8s.io") validateObject(type, input);
@@ -409,14 +439,22 @@ export class Registry {
   }
 
   /** PATCH with one of the three patch types. */
-  patch(type: ResourceType, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, subresource?: string): KubeObject {
+  patch(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patchType: PatchType,
+    patch: unknown,
+    subresource?: string,
+  ): KubeObject {
     const current = this.getStored(type, namespace, name);
     const view = this.present(type, current);
     let patched: unknown;
     try {
       if (patchType === "json") patched = applyJsonPatch(view, patch);
       else if (patchType === "merge") {
-        if (!isJsonObject(patch)) throw new PatchError("json: cannot unmarshal array into Go value of type map[string]interface {}", true);
+        if (!isJsonObject(patch))
+          throw new PatchError("json: cannot unmarshal array into Go value of type map[string]interface {}", true);
         patched = applyMergePatch(view, patch);
       } else patched = applyStrategicMergePatch(view, patch);
     } catch (e) {
@@ -432,11 +470,17 @@ export class Registry {
     checkMicroTimes(type, result);
     const meta = isJsonObject(result.metadata) ? result.metadata : (result.metadata = {});
     // a resourceVersion carried by the patch is a precondition
-    if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) throw conflict(this.gr(type), name);
+    if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion)
+      throw conflict(this.gr(type), name);
     if (meta.uid && meta.uid !== current.metadata.uid) {
-      throw conflict(this.gr(type), name, `Precondition failed: UID in precondition: ${String(meta.uid)}, UID in object meta: ${current.metadata.uid}`);
+      throw conflict(
+        this.gr(type),
+        name,
+        `Precondition failed: UID in precondition: ${String(meta.uid)}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
-    if (meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+    if (meta.name !== name)
+      throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
     if (type.group === "events.k8s.io") validateObject(type, result);
     return this.present(type, this.write(this.storageType(type), current, this.toStorage(type, result), subresource));
   }
@@ -447,7 +491,11 @@ export class Registry {
     const current = this.getStored(type, namespace, name);
     const pre = options.preconditions ?? {};
     if (pre.uid && pre.uid !== current.metadata.uid) {
-      throw conflict(this.gr(type), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw conflict(
+        this.gr(type),
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
       throw conflict(
@@ -511,7 +559,8 @@ export class Registry {
     const type = findResource("", "v1", "pods") as ResourceType;
     const pod = this.getStored(type, namespace, name);
     const spec = isJsonObject(pod.spec) ? pod.spec : {};
-    if (spec.nodeName) throw conflict(this.gr(type), name, `pod ${name} is already assigned to node "${String(spec.nodeName)}"`);
+    if (spec.nodeName)
+      throw conflict(this.gr(type), name, `pod ${name} is already assigned to node "${String(spec.nodeName)}"`);
     const next = cloneJson(pod);
     next.spec = { ...spec, nodeName };
     return this.present(type, this.commit(type, next));
@@ -534,19 +583,32 @@ export class Registry {
     const pdbType = findResource("policy", "v1", "poddisruptionbudgets") as ResourceType;
     const eviction = isJsonObject(body) ? body : {};
     const emeta = isJsonObject(eviction.metadata) ? eviction.metadata : {};
-    if (emeta.name !== undefined && emeta.name !== name) throw badRequest("name in URL does not match name in Eviction object");
+    if (emeta.name !== undefined && emeta.name !== name)
+      throw badRequest("name in URL does not match name in Eviction object");
     const pod = this.getStored(podType, namespace, name);
     const deleteOptions = (isJsonObject(eviction.deleteOptions) ? eviction.deleteOptions : {}) as DeleteOptions;
     const pre = deleteOptions.preconditions ?? {};
     if (pre.uid && pre.uid !== pod.metadata.uid) {
-      throw conflict(this.gr(podType), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${pod.metadata.uid}`);
+      throw conflict(
+        this.gr(podType),
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${pod.metadata.uid}`,
+      );
     }
     const status = isJsonObject(pod.status) ? pod.status : {};
     const ignoreBudgets =
-      pod.metadata.deletionTimestamp !== undefined || status.phase === "Succeeded" || status.phase === "Failed" || status.phase === "Pending";
+      pod.metadata.deletionTimestamp !== undefined ||
+      status.phase === "Succeeded" ||
+      status.phase === "Failed" ||
+      status.phase === "Pending";
     if (!ignoreBudgets) {
-      const budgets = this.store.list(pdbType.storage, namespace).filter((b) => selectorMatches((b.spec as Record<string, unknown> | undefined)?.selector, pod.metadata.labels));
-      if (budgets.length > 1) throw internalError("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
+      const budgets = this.store
+        .list(pdbType.storage, namespace)
+        .filter((b) => selectorMatches((b.spec as Record<string, unknown> | undefined)?.selector, pod.metadata.labels));
+      if (budgets.length > 1)
+        throw internalError(
+          "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.",
+        );
       const budget = budgets[0];
       if (budget) {
         this.reconcileBudgets();
@@ -554,7 +616,8 @@ export class Registry {
         const bs = (isJsonObject(fresh.status) ? fresh.status : {}) as Record<string, number>;
         const spec = isJsonObject(fresh.spec) ? fresh.spec : {};
         const unhealthyMayGo =
-          !isPodReady(pod) && (spec.unhealthyPodEvictionPolicy === "AlwaysAllow" || (bs.currentHealthy ?? 0) >= (bs.desiredHealthy ?? 0));
+          !isPodReady(pod) &&
+          (spec.unhealthyPodEvictionPolicy === "AlwaysAllow" || (bs.currentHealthy ?? 0) >= (bs.desiredHealthy ?? 0));
         if (!unhealthyMayGo && (bs.disruptionsAllowed ?? 0) <= 0) {
           throw tooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.", [
             {
@@ -584,7 +647,9 @@ export class Registry {
   ): () => void {
     const ns = type.namespaced ? namespace : undefined;
     const matches = (o: StoredObject | undefined): boolean =>
-      o !== undefined && (ns === undefined || o.metadata.namespace === ns) && (selection === undefined || matchesSelection(selection, o));
+      o !== undefined &&
+      (ns === undefined || o.metadata.namespace === ns) &&
+      (selection === undefined || matchesSelection(selection, o));
     const deliver = (e: StoreEvent): void => {
       if (e.storage !== type.storage) return;
       const now = e.type !== "DELETED" && matches(e.object);
@@ -596,7 +661,8 @@ export class Registry {
       else if (before) sink({ type: "DELETED", object: this.present(type, e.object) });
     };
     if (resourceVersion === undefined || resourceVersion === "" || resourceVersion === "0") {
-      for (const o of this.store.list(type.storage, ns)) if (matches(o)) sink({ type: "ADDED", object: this.present(type, o) });
+      for (const o of this.store.list(type.storage, ns))
+        if (matches(o)) sink({ type: "ADDED", object: this.present(type, o) });
     } else {
       const rv = Number(resourceVersion);
       if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${resourceVersion}`);

@@ -78,7 +78,14 @@ export class ApiError extends Error {
   /** The `Status` body for this error. */
   toStatus(): StatusBody {
     // field order as the real server writes it: …, message, reason, details, code
-    const body: StatusBody = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: this.message, code: 0 };
+    const body: StatusBody = {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Failure",
+      message: this.message,
+      code: 0,
+    };
     delete (body as Partial<StatusBody>).code;
     if (this.reason !== "") body.reason = this.reason;
     if (this.details !== undefined) body.details = this.details;
@@ -94,12 +101,7 @@ export function notFound(gr: GroupResource, name: string): ApiError {
 
 /** 409 AlreadyExists: `nodes "x" already exists`. */
 export function alreadyExists(gr: GroupResource, name: string): ApiError {
-  return new ApiError(
-    409,
-    "AlreadyExists",
-    `${qualifiedResource(gr)} "${name}" already exists`,
-    detailsOf(gr, name),
-  );
+  return new ApiError(409, "AlreadyExists", `${qualifiedResource(gr)} "${name}" already exists`, detailsOf(gr, name));
 }
 
 /** The message of an update with a stale resourceVersion. */
@@ -222,9 +224,21 @@ export function statusForCode(code: number, message?: string): ApiError {
     429: ["TooManyRequests", "the server has received too many requests and has asked us to try again later"],
     500: ["InternalError", "Internal error occurred: injected fault"],
     503: ["ServiceUnavailable", "the server is currently unable to handle the request"],
-    504: ["Timeout", "the server was unable to return a response in the time allotted, but may still be processing the request"],
+    504: [
+      "Timeout",
+      "the server was unable to return a response in the time allotted, but may still be processing the request",
+    ],
   };
-  const [reason, defaultMessage] = reasons[code] ?? [code >= 500 ? "InternalError" : "", `the server responded with the status code ${code}`];
+  const [reason, defaultMessage] = reasons[code] ?? [
+    code >= 500 ? "InternalError" : "",
+    `the server responded with the status code ${code}`,
+  ];
   const headers: Record<string, string> = code === 429 || code === 503 ? { "Retry-After": "1" } : {};
-  return new ApiError(code, reason, message ?? defaultMessage, code === 429 ? { retryAfterSeconds: 1 } : undefined, headers);
+  return new ApiError(
+    code,
+    reason,
+    message ?? defaultMessage,
+    code === 429 ? { retryAfterSeconds: 1 } : undefined,
+    headers,
+  );
 }

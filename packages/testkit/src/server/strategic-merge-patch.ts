@@ -35,7 +35,13 @@ function strategyFor(path: string[], field: string): ListStrategy | undefined {
   return LIST_STRATEGIES[field];
 }
 
-function mergeList(path: string[], field: string, original: unknown, patch: unknown[], deleteFromPrimitive: unknown[] | undefined): unknown[] {
+function mergeList(
+  path: string[],
+  field: string,
+  original: unknown,
+  patch: unknown[],
+  deleteFromPrimitive: unknown[] | undefined,
+): unknown[] {
   const strategy = strategyFor(path, field);
   const base = Array.isArray(original) ? cloneJson(original) : [];
   if (patch.some((e) => isJsonObject(e) && e.$patch === "replace")) {
@@ -53,7 +59,8 @@ function mergeList(path: string[], field: string, original: unknown, patch: unkn
   const key = strategy.mergeKey;
   const out = base;
   for (const element of patch) {
-    if (!isJsonObject(element)) throw new PatchError(`unable to find api field in struct for the list element ${JSON.stringify(element)}`, true);
+    if (!isJsonObject(element))
+      throw new PatchError(`unable to find api field in struct for the list element ${JSON.stringify(element)}`, true);
     const idx = out.findIndex((e) => isJsonObject(e) && e[key] === element[key]);
     if (element.$patch === "delete") {
       if (idx >= 0) out.splice(idx, 1);
@@ -97,7 +104,7 @@ function mergeMap(path: string[], original: unknown, patch: Record<string, unkno
   }
   for (const [key, value] of Object.entries(patch)) {
     const m = /^\$deleteFromPrimitiveList\/(.+)$/.exec(key);
-    if (m && Array.isArray(value) && !(m[1] as string in patch) && Array.isArray(result[m[1] as string])) {
+    if (m && Array.isArray(value) && !((m[1] as string) in patch) && Array.isArray(result[m[1] as string])) {
       result[m[1] as string] = (result[m[1] as string] as unknown[]).filter((v) => !value.includes(v));
     }
   }

@@ -115,47 +115,125 @@ function selectorText(v: unknown): string {
 
 const PRINTERS: Record<string, Printer> = {
   Node: {
-    columns: [NAME, col("Status"), col("Roles"), AGE, col("Version"), col("Internal-IP", "string", 1), col("External-IP", "string", 1), col("OS-Image", "string", 1), col("Kernel-Version", "string", 1), col("Container-Runtime", "string", 1)],
+    columns: [
+      NAME,
+      col("Status"),
+      col("Roles"),
+      AGE,
+      col("Version"),
+      col("Internal-IP", "string", 1),
+      col("External-IP", "string", 1),
+      col("OS-Image", "string", 1),
+      col("Kernel-Version", "string", 1),
+      col("Container-Runtime", "string", 1),
+    ],
     cells: (o, age) => {
       const info = obj(obj(o.status).nodeInfo);
-      return [o.metadata?.name ?? "", nodeStatus(o), nodeRoles(o), age, String(info.kubeletVersion ?? ""), address(o, "InternalIP"), address(o, "ExternalIP"), orNone(info.osImage), orNone(info.kernelVersion), orNone(info.containerRuntimeVersion)];
+      return [
+        o.metadata?.name ?? "",
+        nodeStatus(o),
+        nodeRoles(o),
+        age,
+        String(info.kubeletVersion ?? ""),
+        address(o, "InternalIP"),
+        address(o, "ExternalIP"),
+        orNone(info.osImage),
+        orNone(info.kernelVersion),
+        orNone(info.containerRuntimeVersion),
+      ];
     },
   },
   Pod: {
-    columns: [NAME, col("Ready"), col("Status"), col("Restarts", "string"), AGE, col("IP", "string", 1), col("Node", "string", 1), col("Nominated Node", "string", 1), col("Readiness Gates", "string", 1)],
-    cells: (o, age) => [o.metadata?.name ?? "", podReady(o), podStatus(o), String(podRestarts(o)), age, orNone(obj(o.status).podIP), orNone(obj(o.spec).nodeName), "<none>", "<none>"],
+    columns: [
+      NAME,
+      col("Ready"),
+      col("Status"),
+      col("Restarts", "string"),
+      AGE,
+      col("IP", "string", 1),
+      col("Node", "string", 1),
+      col("Nominated Node", "string", 1),
+      col("Readiness Gates", "string", 1),
+    ],
+    cells: (o, age) => [
+      o.metadata?.name ?? "",
+      podReady(o),
+      podStatus(o),
+      String(podRestarts(o)),
+      age,
+      orNone(obj(o.status).podIP),
+      orNone(obj(o.spec).nodeName),
+      "<none>",
+      "<none>",
+    ],
   },
   Namespace: {
     columns: [NAME, col("Status"), AGE],
     cells: (o, age) => [o.metadata?.name ?? "", String(obj(o.status).phase ?? "Active"), age],
   },
   DaemonSet: {
-    columns: [NAME, col("Desired", "integer"), col("Current", "integer"), col("Ready", "integer"), col("Up-to-date", "integer"), col("Available", "integer"), col("Node Selector"), AGE],
+    columns: [
+      NAME,
+      col("Desired", "integer"),
+      col("Current", "integer"),
+      col("Ready", "integer"),
+      col("Up-to-date", "integer"),
+      col("Available", "integer"),
+      col("Node Selector"),
+      AGE,
+    ],
     cells: (o, age) => {
       const s = obj(o.status);
       const nodeSelector = obj(obj(obj(o.spec).template).spec).nodeSelector;
-      return [o.metadata?.name ?? "", Number(s.desiredNumberScheduled ?? 0), Number(s.currentNumberScheduled ?? 0), Number(s.numberReady ?? 0), Number(s.updatedNumberScheduled ?? 0), Number(s.numberAvailable ?? 0), selectorText(nodeSelector), age];
+      return [
+        o.metadata?.name ?? "",
+        Number(s.desiredNumberScheduled ?? 0),
+        Number(s.currentNumberScheduled ?? 0),
+        Number(s.numberReady ?? 0),
+        Number(s.updatedNumberScheduled ?? 0),
+        Number(s.numberAvailable ?? 0),
+        selectorText(nodeSelector),
+        age,
+      ];
     },
   },
   Deployment: {
     columns: [NAME, col("Ready"), col("Up-to-date", "integer"), col("Available", "integer"), AGE],
     cells: (o, age) => {
       const s = obj(o.status);
-      return [o.metadata?.name ?? "", `${Number(s.readyReplicas ?? 0)}/${Number(obj(o.spec).replicas ?? 1)}`, Number(s.updatedReplicas ?? 0), Number(s.availableReplicas ?? 0), age];
+      return [
+        o.metadata?.name ?? "",
+        `${Number(s.readyReplicas ?? 0)}/${Number(obj(o.spec).replicas ?? 1)}`,
+        Number(s.updatedReplicas ?? 0),
+        Number(s.availableReplicas ?? 0),
+        age,
+      ];
     },
   },
   ReplicaSet: {
     columns: [NAME, col("Desired", "integer"), col("Current", "integer"), col("Ready", "integer"), AGE],
     cells: (o, age) => {
       const s = obj(o.status);
-      return [o.metadata?.name ?? "", Number(obj(o.spec).replicas ?? 1), Number(s.replicas ?? 0), Number(s.readyReplicas ?? 0), age];
+      return [
+        o.metadata?.name ?? "",
+        Number(obj(o.spec).replicas ?? 1),
+        Number(s.replicas ?? 0),
+        Number(s.readyReplicas ?? 0),
+        age,
+      ];
     },
   },
   PodDisruptionBudget: {
     columns: [NAME, col("Min Available"), col("Max Unavailable"), col("Allowed Disruptions", "integer"), AGE],
     cells: (o, age) => {
       const spec = obj(o.spec);
-      return [o.metadata?.name ?? "", spec.minAvailable === undefined ? "N/A" : String(spec.minAvailable), spec.maxUnavailable === undefined ? "N/A" : String(spec.maxUnavailable), Number(obj(o.status).disruptionsAllowed ?? 0), age];
+      return [
+        o.metadata?.name ?? "",
+        spec.minAvailable === undefined ? "N/A" : String(spec.minAvailable),
+        spec.maxUnavailable === undefined ? "N/A" : String(spec.maxUnavailable),
+        Number(obj(o.status).disruptionsAllowed ?? 0),
+        age,
+      ];
     },
   },
   Lease: {

@@ -65,16 +65,29 @@ export function validateObject(type: ResourceType, obj: KubeObject): void {
     const keyProblem = validateLabelKey(k);
     if (keyProblem) errors.push({ type: "FieldValueInvalid", field: "metadata.labels", value: k, detail: keyProblem });
     if (typeof v !== "string") {
-      errors.push({ type: "FieldValueInvalid", field: `metadata.labels`, value: String(v), detail: "label values must be strings" });
+      errors.push({
+        type: "FieldValueInvalid",
+        field: `metadata.labels`,
+        value: String(v),
+        detail: "label values must be strings",
+      });
       continue;
     }
     const valueProblem = validateLabelValue(v);
-    if (valueProblem) errors.push({ type: "FieldValueInvalid", field: "metadata.labels", value: v, detail: valueProblem });
+    if (valueProblem)
+      errors.push({ type: "FieldValueInvalid", field: "metadata.labels", value: v, detail: valueProblem });
   }
   for (const [k, v] of Object.entries(meta.annotations ?? {})) {
     const keyProblem = validateLabelKey(k);
-    if (keyProblem) errors.push({ type: "FieldValueInvalid", field: "metadata.annotations", value: k, detail: keyProblem });
-    if (typeof v !== "string") errors.push({ type: "FieldValueInvalid", field: "metadata.annotations", value: String(v), detail: "annotation values must be strings" });
+    if (keyProblem)
+      errors.push({ type: "FieldValueInvalid", field: "metadata.annotations", value: k, detail: keyProblem });
+    if (typeof v !== "string")
+      errors.push({
+        type: "FieldValueInvalid",
+        field: "metadata.annotations",
+        value: String(v),
+        detail: "annotation values must be strings",
+      });
   }
   kindRules(type, obj, errors);
   if (errors.length > 0) throw invalid(type.group, type.kind, name, errors);
@@ -90,7 +103,12 @@ function kindRules(type: ResourceType, obj: KubeObject, errors: FieldError[]): v
   }
   if (type.kind === "PodDisruptionBudget") {
     if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) {
-      errors.push({ type: "FieldValueInvalid", field: "spec", value: "", detail: "minAvailable and maxUnavailable cannot be both set" });
+      errors.push({
+        type: "FieldValueInvalid",
+        field: "spec",
+        value: "",
+        detail: "minAvailable and maxUnavailable cannot be both set",
+      });
     }
   }
   if (type.kind === "Event" && type.group === "events.k8s.io") {
@@ -101,7 +119,12 @@ function kindRules(type: ResourceType, obj: KubeObject, errors: FieldError[]): v
   if (type.kind === "Lease") {
     const d = spec.leaseDurationSeconds;
     if (d !== undefined && (typeof d !== "number" || d <= 0)) {
-      errors.push({ type: "FieldValueInvalid", field: "spec.leaseDurationSeconds", value: Number(d), detail: "must be greater than 0" });
+      errors.push({
+        type: "FieldValueInvalid",
+        field: "spec.leaseDurationSeconds",
+        value: Number(d),
+        detail: "must be greater than 0",
+      });
     }
   }
 }
