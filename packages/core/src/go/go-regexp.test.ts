@@ -325,7 +325,9 @@ describe("compileGoRegexp properties", () => {
     const pattern = fc.letrec<{ alt: string; atom: string }>((tie) => ({
       atom: fc.oneof(
         { depthSize: "small", withCrossShrink: true },
-        fc.tuple(fc.constantFrom("a", "b", "c", ".", "[ab]", "[^a]", "\\d", "\\w", "x"), quantifier).map(([a, q]) => a + q),
+        fc
+          .tuple(fc.constantFrom("a", "b", "c", ".", "[ab]", "[^a]", "\\d", "\\w", "x"), quantifier)
+          .map(([a, q]) => a + q),
         fc.tuple(tie("alt"), groupQuantifier).map(([a, q]) => `(${a})${q}`),
         fc.tuple(tie("alt"), groupQuantifier).map(([a, q]) => `(?:${a})${q}`),
       ),
@@ -340,11 +342,15 @@ describe("compileGoRegexp properties", () => {
       .tuple(fc.boolean(), pattern, fc.boolean())
       .map(([s, p, e]) => `${s ? "^" : ""}${p}${e ? "$" : ""}`);
     fc.assert(
-      fc.property(anchored, fc.array(fc.stringMatching(/^[abcx1 ]{0,8}$/), { minLength: 1, maxLength: 5 }), (p, inputs) => {
-        const go = compileGoRegexp(p);
-        const js = new RegExp(p, "u");
-        for (const input of inputs) expect(go.test(input)).toBe(js.test(input));
-      }),
+      fc.property(
+        anchored,
+        fc.array(fc.stringMatching(/^[abcx1 ]{0,8}$/), { minLength: 1, maxLength: 5 }),
+        (p, inputs) => {
+          const go = compileGoRegexp(p);
+          const js = new RegExp(p, "u");
+          for (const input of inputs) expect(go.test(input)).toBe(js.test(input));
+        },
+      ),
     );
   });
 });
