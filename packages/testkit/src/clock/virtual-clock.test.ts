@@ -274,14 +274,14 @@ describe("VirtualClock.runUntil", () => {
         counts[name]++;
       }
     };
-    void loop("fast", 10_000);
-    void loop("medium", 15_000);
+    void loop("fast", 30_000);
+    void loop("medium", 45_000);
     void loop("slow", 60_000);
     const started = performance.now();
-    await clock.runUntil(() => counts.fast + counts.medium + counts.slow === 6600, { maxMs: 11 * HOUR });
+    await clock.runUntil(() => counts.fast + counts.medium + counts.slow === 2600, { maxMs: 11 * HOUR });
     const realMs = performance.now() - started;
     expect(at(clock)).toBe(10 * HOUR);
-    expect(counts).toEqual({ fast: 3600, medium: 2400, slow: 600 });
+    expect(counts).toEqual({ fast: 1200, medium: 800, slow: 600 });
     // The predicate is checked after every timer: time stops at the first moment it holds.
     const clock2 = new VirtualClock();
     let ticks = 0;

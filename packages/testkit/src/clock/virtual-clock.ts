@@ -44,6 +44,13 @@ export interface RunUntilOptions {
 const HOUR = 3_600_000;
 
 /**
+ * How long (real ms) settling spins through event-loop turns while something is busy before it
+ * yields with 1 ms timers instead: long enough for loopback requests, short enough not to burn
+ * a core while a slow request or a `hold()` lasts.
+ */
+const BUSY_SPIN_MS = 20;
+
+/**
  * A {@link Clock} whose time moves only when told (`advance`, `advanceTo`, `next`, `runUntil`) or,
  * in auto mode, whenever the process is idle. Timers fire in time order, ties in scheduling order,
  * one at a time, and the clock *settles* between two timers so that the code woken by one can
@@ -222,28 +229,27 @@ export class VirtualClock implements Clock {
     let version = this.#version;
     let quiet = 0;
     let busySince: number | undefined;
-    while (quiet < this.#quietTurns) {
+    for (;;) {
       // While something keeps us busy for more than a moment, yield with a short real timer
       // rather than spinning the event loop at full speed.
-      const now = performance.now();
-      await (busySince !== undefined && now - busySince > 2 ? realDelay(1) : nextTurn());
+      const spin = busySince === undefined || performance.now() - busySince <= BUSY_SPIN_MS;
+      await (spin ? nextTurn() : realDelay(1));
       ioActivity.markTurn();
-      let busy = false;
       if (this.#version !== version) {
         version = this.#version;
         quiet = 0;
+        busySince = undefined;
         continue;
       }
-      if (this.#holds > 0) busy = true;
-      else if (performance.now() - started < this.#ioWaitMs)
-        busy = ioActivity.httpBusy() || ioActivity.requestsPending();
+      const ioCounts = performance.now() - started < this.#ioWaitMs;
+      const busy = this.#holds > 0 || (ioCounts && (ioActivity.httpBusy() || ioActivity.requestsPending()));
       if (busy) {
         busySince ??= performance.now();
         quiet = 0;
-      } else {
-        busySince = undefined;
-        quiet++;
+        continue;
       }
+      busySince = undefined;
+      if (++quiet >= this.#quietTurns) return;
     }
   }
 

@@ -159,7 +159,8 @@ describe("lockBackendChecks", () => {
     expect(memory).toEqual([]);
   });
 
-  it.each<[Defect, string[]]>([
+  // Concurrent: the slow cases only wait for the suite's timeouts, each on a lock of its own.
+  it.concurrent.each<[Defect, string[]]>([
     ["bad-id", [CHECK.id]],
     ["ignores-capacity", [CHECK.busy, CHECK.concurrent, CHECK.release, CHECK.interleaved]],
     ["second-slot-on-reacquire", [CHECK.reacquire]],

@@ -19,7 +19,7 @@ const TOKEN = "T000-SECRET-B111";
 /** A JSON webhook notifier with its own timeout, correct unless given flaws. */
 function webhook(url: string, flaws: readonly Flaw[]): Notifier {
   const has = (f: Flaw): boolean => flaws.includes(f);
-  const ownTimeoutMs = has("ignores-abort") ? 400 : 100;
+  const ownTimeoutMs = has("ignores-abort") ? 600 : 250;
   const notifier: Notifier = {
     id: has("bad-id") ? "Webhook" : "webhook",
     notify(event: RebootEvent, signal: AbortSignal): Promise<void> {
@@ -56,10 +56,10 @@ async function fixture(flaws: readonly Flaw[] = []): Promise<NotifierContractFix
     notifier: webhook(`${sink.url}/ok/${TOKEN}`, flaws),
     failing: webhook(`${sink.url}/fail/${TOKEN}`, flaws),
     hanging: webhook(`${sink.url}/hang/${TOKEN}`, flaws),
-    delivered: (event) => sink.waitFor((r) => r.path === `/ok/${TOKEN}` && r.text.includes(event.phase), 300),
+    delivered: (event) => sink.waitFor((r) => r.path === `/ok/${TOKEN}` && r.text.includes(event.phase), 500),
     secrets: [TOKEN],
-    timeoutMs: 600,
-    abortTimeoutMs: 250,
+    timeoutMs: 1200,
+    abortTimeoutMs: 400,
     cleanup: () => sink.close(),
   };
 }
@@ -81,7 +81,8 @@ describe("notifierChecks", () => {
     expect(notifierChecks.map((c) => c.name).sort()).toEqual(Object.values(CHECK).sort());
   });
 
-  it.each<[Flaw, string[]]>([
+  // Concurrent: each case mostly waits for timeouts, on servers of its own.
+  it.concurrent.each<[Flaw, string[]]>([
     ["bad-id", [CHECK.id]],
     ["leaks-url", [CHECK.failing]],
     ["no-timeout", [CHECK.hanging]],
