@@ -41,3 +41,9 @@ export {
   type PdbOptions,
   type KuredDaemonSetOptions,
 } from "./cluster/factories.js";
+/** The virtual clock: deterministic timers, settling between them, runUntil, auto mode. */
+export * from "./clock/index.js";
+/** The notification sink (a recording loopback HTTP server) and the in-memory event collector. */
+export * from "./sink/index.js";
+/** Contract test suites for detectors, blockers, notifiers and lock backends; the in-memory reference lock. */
+export * from "./contracts/index.js";

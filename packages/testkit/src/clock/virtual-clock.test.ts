@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_VIRTUAL_START, VirtualClock } from "./virtual-clock.js";
 import { VirtualClockError } from "./virtual-clock-error.js";
 
-const T0 = DEFAULT_VIRTUAL_START.getTime();
+const T0 = Date.parse(DEFAULT_VIRTUAL_START);
 const HOUR = 3_600_000;
 
 /** Virtual ms since the default start. */

@@ -8,8 +8,8 @@ import { VirtualClockError } from "./virtual-clock-error.js";
 const realSetImmediate = globalThis.setImmediate;
 const realSetTimeout = globalThis.setTimeout;
 
-/** The default start: Monday 2026-01-05T00:00:00Z, so weekday windows behave predictably. */
-export const DEFAULT_VIRTUAL_START = new Date("2026-01-05T00:00:00Z");
+/** The default start, a Monday at midnight UTC, so weekday windows behave predictably (a string: a shared Date could be mutated). */
+export const DEFAULT_VIRTUAL_START = "2026-01-05T00:00:00.000Z";
 
 /** How to build a virtual clock. */
 export interface VirtualClockOptions {
@@ -83,7 +83,7 @@ export class VirtualClock implements Clock {
   readonly #ioWaitMs: number;
 
   constructor(options: VirtualClockOptions = {}) {
-    const start = options.start === undefined ? DEFAULT_VIRTUAL_START : new Date(options.start);
+    const start = new Date(options.start ?? DEFAULT_VIRTUAL_START);
     if (Number.isNaN(start.getTime())) throw new RangeError(`invalid virtual clock start: ${String(options.start)}`);
     this.#now = start.getTime();
     this.#quietTurns = Math.max(1, options.quietTurns ?? 8);
