@@ -30,3 +30,5 @@ export * from "./config/index.js";
 export { corePlugin, coreOptions } from "./core-plugin.js";
 /** The event bus every phase is published on. */
 export { createEventBus } from "./events/event-bus.js";
+/** Host commands: google/shlex splitting and nsenter execution in the host mount namespace. */
+export * from "./host/index.js";
