@@ -30,5 +30,15 @@ export * from "./config/index.js";
 export { corePlugin, coreOptions } from "./core-plugin.js";
 /** The event bus every phase is published on. */
 export { createEventBus } from "./events/event-bus.js";
+/** The reboot coordinator: the whole cycle, one per node. */
+export { RebootCoordinator, type CoordinatorOptions } from "./coordinator/coordinator.js";
+export type { CycleSettings, Checkpoint } from "./coordinator/cycle-settings.js";
+export { Backoff, retryOnConflict } from "./coordinator/backoff.js";
+/** Node operations: annotations, labels, taints, cordon. */
+export * from "./node/index.js";
+/** Kubernetes API clients, made once and loaded lazily. */
+export * from "./kube/index.js";
+/** Bus subscribers: logs, Kubernetes Events, notifiers. */
+export * from "./subscribers/index.js";
 /** Host commands: google/shlex splitting and nsenter execution in the host mount namespace. */
 export * from "./host/index.js";

@@ -1,0 +1,91 @@
+import type { CoreV1Api, V1Node, V1Taint } from "@kubernetes/client-node";
+import type { Clock } from "../contracts/clock.js";
+import type { KubeModule } from "../kube/clients.js";
+import type { KeyValue } from "../plugin/option.js";
+import { retryOnConflict } from "../coordinator/backoff.js";
+
+/** True when the node's Ready condition is True. */
+export function isNodeReady(node: V1Node): boolean {
+  return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+}
+
+/** Kured's timestamp format for annotations: RFC 3339, seconds, UTC. */
+export function rfc3339Seconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * The changes kured makes to its own Node object, each a small patch that survives concurrent
+ * updates of the node (labels and annotations merge; taints and cordons are conditional on the
+ * resourceVersion just read and retried on conflict).
+ */
+export class NodeOperations {
+  constructor(private readonly options: { core: CoreV1Api; k8s: KubeModule; node: string; clock: Clock }) {}
+
+  get name(): string {
+    return this.options.node;
+  }
+
+  /** Reads the node. */
+  get(): Promise<V1Node> {
+    return this.options.core.readNode({ name: this.options.node });
+  }
+
+  private mergePatch(body: object): Promise<V1Node> {
+    const { k8s, core, node } = this.options;
+    return core.patchNode({ name: node, body }, k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch));
+  }
+
+  /** Sets (string) or removes (null) annotations in one merge patch. */
+  async annotate(annotations: Readonly<Record<string, string | null>>): Promise<void> {
+    if (Object.keys(annotations).length === 0) return;
+    await this.mergePatch({ metadata: { annotations } });
+  }
+
+  /** Applies `key=value` labels in one merge patch. */
+  async label(labels: readonly KeyValue[]): Promise<void> {
+    if (labels.length === 0) return;
+    await this.mergePatch({ metadata: { labels: Object.fromEntries(labels.map((l) => [l.key, l.value])) } });
+  }
+
+  /** Sets spec.unschedulable; returns whether it was set before. Conditional on the version read. */
+  setUnschedulable(unschedulable: boolean, signal?: AbortSignal): Promise<{ wasUnschedulable: boolean }> {
+    return retryOnConflict(
+      async () => {
+        const current = await this.get();
+        const was = current.spec?.unschedulable === true;
+        if (was !== unschedulable) {
+          await this.mergePatch({
+            metadata: { resourceVersion: current.metadata?.resourceVersion },
+            spec: { unschedulable },
+          });
+        }
+        return { wasUnschedulable: was };
+      },
+      { clock: this.options.clock, ...(signal ? { signal } : {}) },
+    );
+  }
+
+  /**
+   * Adds or removes a taint with effect PreferNoSchedule (matched on key, as kured). The whole
+   * taint list is written conditionally on the resourceVersion read, since a merge patch of a
+   * list replaces it.
+   */
+  setPreferNoScheduleTaint(key: string, present: boolean, signal?: AbortSignal): Promise<boolean> {
+    return retryOnConflict(
+      async () => {
+        const current = await this.get();
+        const taints: V1Taint[] = current.spec?.taints ?? [];
+        const has = taints.some((t) => t.key === key);
+        if (has === present) return false;
+        const next = present ? [...taints, { key, effect: "PreferNoSchedule" }] : taints.filter((t) => t.key !== key);
+        await this.mergePatch({
+          metadata: { resourceVersion: current.metadata?.resourceVersion },
+          spec: { taints: next },
+        });
+        return true;
+      },
+      { clock: this.options.clock, ...(signal ? { signal } : {}) },
+    );
+  }
+}
