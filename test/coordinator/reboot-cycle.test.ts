@@ -1,66 +1,27 @@
-import { kubeClients, NodeAnnotations, type Blocker, type BusMessage, type RebootEvent } from "@kured/core";
-import { MemoryLock, startCluster, VirtualClock, type Cluster } from "@kured/testkit";
+import { kubeClients, NodeAnnotations, type Blocker } from "@kured/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { SimulatedDaemon, SimulatedHosts, phasesOf, type DaemonOptions } from "../support/simulated-daemon.js";
-
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
-
-interface World {
-  cluster: Cluster;
-  clock: VirtualClock;
-  hosts: SimulatedHosts;
-  lock: MemoryLock;
-  events: RebootEvent[];
-  daemons: Map<string, SimulatedDaemon>;
-}
+import { phasesOf } from "../support/simulated-daemon.js";
+import {
+  closeWorld,
+  daemon,
+  HOUR,
+  makeWorld as newWorld,
+  MINUTE,
+  readNode as node,
+  until,
+  type World,
+} from "../support/world.js";
 
 let world: World | undefined;
 
 afterEach(async () => {
-  if (!world) return;
-  for (const d of world.daemons.values()) await d.stop();
-  await world.cluster.close();
+  await closeWorld(world);
   world = undefined;
 });
 
-async function makeWorld(options: { nodes?: number; capacity?: number; ttlMs?: number } = {}): Promise<World> {
-  const clock = new VirtualClock();
-  const cluster = await startCluster({ nodes: options.nodes ?? 2, clock, inProcess: true });
-  world = {
-    cluster,
-    clock,
-    hosts: new SimulatedHosts(),
-    lock: new MemoryLock({ capacity: options.capacity ?? 1, ttlMs: options.ttlMs ?? 0, clock }),
-    events: [],
-    daemons: new Map(),
-  };
+async function makeWorld(options: Parameters<typeof newWorld>[0] = {}): Promise<World> {
+  world = await newWorld(options);
   return world;
-}
-
-function daemon(w: World, node: string, options: Partial<DaemonOptions> = {}): SimulatedDaemon {
-  const d = new SimulatedDaemon({
-    cluster: w.cluster,
-    clock: w.clock,
-    node,
-    hosts: w.hosts,
-    lock: () => w.lock.backend(),
-    record: (m: BusMessage) => void (m.kind === "phase" && w.events.push(m.event)),
-    random: () => 0,
-    ...options,
-  });
-  w.daemons.set(node, d);
-  return d;
-}
-
-async function node(w: World, name: string) {
-  const { core } = await kubeClients(w.cluster.kubeConfig);
-  return core.readNode({ name });
-}
-
-/** Runs virtual time until `done` holds. */
-async function until(w: World, done: () => boolean | Promise<boolean>, maxMs = 12 * HOUR): Promise<void> {
-  await w.clock.runUntil(done, { maxMs });
 }
 
 describe("the reboot cycle", () => {

@@ -108,6 +108,10 @@ export interface DaemonOptions {
   readonly notReadyAfterBootMs?: number;
   /** crash (stop dead) at this point, the first time it is reached */
   readonly crashAt?: Checkpoint;
+  /** called at every checkpoint (without stopping), e.g. to start an API outage there */
+  readonly onCheckpoint?: (point: Checkpoint) => void;
+  /** called when the rebooter is asked to reboot, before anything happens */
+  readonly onReboot?: () => void;
   /** every bus message of every daemon goes here too */
   readonly record?: (message: BusMessage) => void;
   readonly random?: () => number;
@@ -130,6 +134,11 @@ export class SimulatedDaemon {
       const record = o.record;
       this.bus.subscribe({ id: "record", handle: (m) => record(m) });
     }
+  }
+
+  /** True once the process stopped dead at `crashAt`. */
+  get hasCrashed(): boolean {
+    return this.crashed;
   }
 
   get isRunning(): boolean {
@@ -171,6 +180,7 @@ export class SimulatedDaemon {
       settings: testSettings(this.o.settings),
       ...(this.o.random ? { random: this.o.random } : {}),
       checkpoint: (point) => {
+        this.o.onCheckpoint?.(point);
         if (this.crashed || point !== this.o.crashAt) return false;
         this.crashed = true;
         return true;
@@ -201,6 +211,7 @@ export class SimulatedDaemon {
       id: "simulated",
       reboot: async () => {
         const { cluster, hosts, node } = this.o;
+        this.o.onReboot?.();
         // The node goes down a moment after the request; the process dies with it and a new one
         // starts once the node is back.
         void (async () => {

@@ -132,6 +132,7 @@ export class RebootCoordinator {
     const slot = await this.o.lock.holding({ holder: this.o.node, signal });
     let node = await this.o.nodeOps.get();
     if (slot) {
+      node = await this.waitForBoot(node, signal);
       node = await this.waitForReady(node, signal);
       await this.finishReboot(node, slot, signal);
     } else if (annotation(node, NodeAnnotations.unschedulableBeforeDrain) !== undefined) {
@@ -180,6 +181,29 @@ export class RebootCoordinator {
       if (!(await this.rebootRequired(fresh, signal)).required) clear[NodeAnnotations.rebootInProgress] = null;
     }
     await this.o.nodeOps.annotate(clear);
+  }
+
+  /**
+   * When a reboot was requested but the node still has the same boot ID, the reboot may be about
+   * to happen (a process that died right after asking): wait for it rather than release the lock
+   * early and let another node start. Gives up after `--post-reboot-ready-timeout`.
+   */
+  private async waitForBoot(node: V1Node, signal: AbortSignal): Promise<V1Node> {
+    const before = annotation(node, NodeAnnotations.bootIdBeforeReboot);
+    const deadline = this.o.clock.now().getTime() + this.o.settings.postRebootReadyTimeoutMs;
+    let current = node;
+    while (before !== undefined && current.status?.nodeInfo?.bootID === before) {
+      if (this.o.clock.now().getTime() >= deadline) {
+        this.publish("error", {
+          code: "reboot-did-not-happen",
+          message: `a reboot was requested but the node did not reboot within ${Math.round(this.o.settings.postRebootReadyTimeoutMs / 1000)}s; releasing the lock`,
+        });
+        return current;
+      }
+      await this.o.clock.sleep(5_000, signal);
+      current = await this.o.nodeOps.get();
+    }
+    return current;
   }
 
   /** Waits until the node reports Ready, at most `--post-reboot-ready-timeout`. */
