@@ -31,9 +31,9 @@ describe("the built kured process", () => {
   });
 
   it("exits 2 naming a given flag whose behaviour is not built yet", () => {
-    const r = kured(["--force-reboot"], { KURED_NODE_ID: "node-a" });
+    const r = kured(["--lock-ttl=30m"], { KURED_NODE_ID: "node-a" });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("KURED_ERR_NOT_IMPLEMENTED");
-    expect(r.stderr).toContain("--force-reboot");
+    expect(r.stderr).toContain("--lock-ttl");
   });
 });

@@ -4,6 +4,9 @@ import { option, type ValueCheck } from "./plugin/option.js";
 import { validateLabelKey } from "./selectors/index.js";
 import { CORE_VERSION } from "./version.js";
 import { loadTimeZone, parseTimeOfDay, parseWeekdays } from "./window/index.js";
+import { CommandSyntaxError, splitCommand } from "./host/index.js";
+import { commandRebooter } from "./reboot/command-rebooter.js";
+import { signalRebooter } from "./reboot/signal-rebooter.js";
 
 const qualifiedName =
   (what: string): ValueCheck =>
@@ -36,7 +39,6 @@ export const coreOptions = {
     describe: "period of the reboot check loop (the first check is jittered)",
     default: "1h",
     positive: true,
-    implemented: false,
   }),
   concurrency: option.int({
     describe: "most nodes rebooting at once; above 1 the lock uses kured's multi-lock format",
@@ -79,34 +81,28 @@ export const coreOptions = {
   preferNoScheduleTaint: option.string({
     describe: "taint key (effect PreferNoSchedule) set while the node waits for the lock; empty = none",
     check: qualifiedName("taint key"),
-    implemented: false,
   }),
   forceReboot: option.bool({
     describe: "reboot even if cordon or drain fails or times out",
-    implemented: false,
   }),
   drainDelay: option.duration({
     describe: "wait this long before draining (after the pre-reboot labels)",
     default: "0",
     min: 0,
-    implemented: false,
   }),
   rebootDelay: option.duration({
     describe: "wait this long between a successful drain and the reboot",
     default: "0",
     min: 0,
-    implemented: false,
   }),
   rebootMethod: option.enum({
     describe: "how to reboot",
     values: ["command", "signal"],
     default: "command",
-    implemented: false,
   }),
   rebootCommand: option.string({
     describe: "command run in the host's mount namespace to reboot (--reboot-method=command)",
     default: "/bin/systemctl reboot",
-    implemented: false,
   }),
   rebootSignal: option.int({
     describe: "signal sent to PID 1 to reboot (--reboot-method=signal); 39 = SIGRTMIN+5",
@@ -114,7 +110,6 @@ export const coreOptions = {
     min: 1,
     max: 64,
     rangeFix: "use a Linux signal number from 1 to 64",
-    implemented: false,
   }),
   rebootDays: option.stringSlice({
     describe: "days reboots are allowed (names or 0-6, 0 = Sunday)",
@@ -138,20 +133,16 @@ export const coreOptions = {
   }),
   annotateNodes: option.bool({
     describe: "write kured's reboot progress annotations on the node",
-    implemented: false,
   }),
   preRebootNodeLabels: option.keyValue({
     describe: "labels (key=value) applied before cordoning",
-    implemented: false,
   }),
   postRebootNodeLabels: option.keyValue({
     describe: "labels (key=value) applied after uncordoning",
-    implemented: false,
   }),
   logFormat: option.string({ describe: "log format: json, or text (any other value means text)", default: "text" }),
   metricsHost: option.string({
     describe: "host the metrics endpoint listens on; empty = all interfaces",
-    implemented: false,
   }),
   metricsPort: option.int({
     describe: "port the metrics endpoint listens on",
@@ -159,7 +150,19 @@ export const coreOptions = {
     min: 0,
     max: 65535,
     rangeFix: "use a TCP port from 0 to 65535",
-    implemented: false,
+  }),
+  lockBackend: option.string({
+    describe: "where the lock lives: daemonset (kured's annotation, the default) or lease (coordination.k8s.io Leases)",
+    default: "daemonset",
+    nonEmpty: true,
+  }),
+  postRebootReadyTimeout: option.duration({
+    describe: "after a reboot, wait this long for the node to be Ready before releasing the lock anyway",
+    default: "10m",
+    min: 0,
+  }),
+  kubeconfig: option.string({
+    describe: "kubeconfig file to use instead of the in-cluster service account (also KUBECONFIG)",
   }),
   plugin: option.stringSlice({
     describe: "load a third-party plugin package, by npm name or path; repeatable",
@@ -179,17 +182,28 @@ export const corePlugin = definePlugin({
   options: coreOptions,
   validate(o) {
     const problems: OptionProblem<keyof CoreOptions>[] = [];
-    if (o.rebootMethod === "command" && o.rebootCommand.trim() === "") {
-      problems.push({
-        option: "rebootCommand",
-        message: "is empty, but --reboot-method=command needs a command",
-        fix: "give a command such as /bin/systemctl reboot, or use --reboot-method=signal",
-      });
+    if (o.rebootMethod === "command") {
+      try {
+        if (splitCommand(o.rebootCommand).length === 0) {
+          problems.push({
+            option: "rebootCommand",
+            message: "is empty, but --reboot-method=command needs a command",
+            fix: "give a command such as /bin/systemctl reboot, or use --reboot-method=signal",
+          });
+        }
+      } catch (e) {
+        if (!(e instanceof CommandSyntaxError)) throw e;
+        problems.push({
+          option: "rebootCommand",
+          message: `cannot be split into words: ${e.message}`,
+          fix: "close the quote or escape the character",
+        });
+      }
     }
     return problems;
   },
-  register() {
-    // The cycle's components (lock backends, rebooters, node operations) register here as they
-    // are built; until then the flags above that need them are refused as not implemented.
+  register(reg, { options }) {
+    reg.rebooter("command", () => commandRebooter({ argv: splitCommand(options.rebootCommand) }));
+    reg.rebooter("signal", () => signalRebooter({ signal: options.rebootSignal }));
   },
 });

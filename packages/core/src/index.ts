@@ -42,3 +42,7 @@ export * from "./kube/index.js";
 export * from "./subscribers/index.js";
 /** Host commands: google/shlex splitting and nsenter execution in the host mount namespace. */
 export * from "./host/index.js";
+/** Rebooters: `--reboot-method=command|signal`. */
+export * from "./reboot/index.js";
+/** The daemon assembled from the plugin host, and its HTTP endpoint. */
+export * from "./daemon/index.js";

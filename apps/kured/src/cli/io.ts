@@ -4,4 +4,6 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** aborted on SIGTERM/SIGINT: the daemon stops cleanly */
+  readonly signal?: AbortSignal;
 }

@@ -1,4 +1,17 @@
-import { createLogger, isKuredError, KuredError, loadConfig, renderHelp, type LoadedConfig } from "@kured/core";
+import {
+  assembleDaemon,
+  createLogger,
+  isKuredError,
+  KuredError,
+  loadConfig,
+  PluginHost,
+  renderHelp,
+  startHttpEndpoint,
+  systemClock,
+  Tokens,
+  type LoadedConfig,
+} from "@kured/core";
+import { loadKubeConfig } from "../kube-config.js";
 import { builtinPlugins } from "../builtins.js";
 import { KURED_VERSION } from "../version.js";
 import type { CliIo } from "./io.js";
@@ -80,13 +93,55 @@ function notYet(what: string): KuredError {
   );
 }
 
+/** The core options the daemon reads itself. */
+interface DaemonFlags {
+  readonly nodeId: string;
+  readonly logFormat: string;
+  readonly kubeconfig: string;
+  readonly metricsHost: string;
+  readonly metricsPort: number;
+  readonly rebootMethod: string;
+  readonly rebootCommand: string;
+  readonly rebootSignal: number;
+  readonly period: number;
+  readonly concurrency: number;
+}
+
 async function runDaemon(loaded: LoadedConfig, io: CliIo): Promise<number> {
-  const core = loaded.config?.values.get("kured") as { logFormat: string; nodeId: string } | undefined;
+  const config = loaded.config;
+  if (!config) throw new KuredError("KURED_ERR_INTERNAL", "configuration missing after validation");
+  const flags = config.values.get("kured") as unknown as DaemonFlags;
   const log = createLogger({
-    format: core?.logFormat === "json" ? "json" : "text",
+    format: flags.logFormat === "json" ? "json" : "text",
     destination: io.stderr,
+    base: { node: flags.nodeId },
   });
   log.info(`Kubernetes Reboot Daemon: ${KURED_VERSION}`);
-  log.info(`Node ID: ${core?.nodeId ?? ""}`);
-  throw notYet("the reboot coordinator");
+  log.info(`Node ID: ${flags.nodeId}`);
+  log.info(`Reboot method: ${flags.rebootMethod}`);
+  if (flags.rebootMethod === "command") log.info(`Reboot command: ${flags.rebootCommand}`);
+  else log.info(`Reboot signal: ${flags.rebootSignal}`);
+  const kubeConfig = await loadKubeConfig(flags.kubeconfig, io.env);
+  const host = await PluginHost.start({
+    plugins: loaded.plugins.map((p) => p.plugin),
+    config,
+    services: { node: flags.nodeId, clock: systemClock, log, extra: new Map([[Tokens.KubeConfig, kubeConfig]]) },
+  });
+  const daemon = await assembleDaemon({ host, config, kubeConfig, clock: systemClock, log });
+  let alive = true;
+  const endpoint = await startHttpEndpoint({
+    host: flags.metricsHost,
+    port: flags.metricsPort,
+    routes: host.resolveAll("httpRoute"),
+    log,
+    healthy: () => alive,
+  });
+  try {
+    await daemon.run(io.signal ?? new AbortController().signal);
+  } finally {
+    alive = false;
+    await endpoint.close();
+  }
+  log.info("Stopped");
+  return 0;
 }
