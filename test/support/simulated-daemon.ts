@@ -2,6 +2,7 @@ import {
   createEventBus,
   createLogger,
   kubeClients,
+  kubeEventsSubscriber,
   NodeOperations,
   RebootCoordinator,
   RebootWindow,
@@ -112,6 +113,8 @@ export interface DaemonOptions {
   readonly onCheckpoint?: (point: Checkpoint) => void;
   /** called when the rebooter is asked to reboot, before anything happens */
   readonly onReboot?: () => void;
+  /** also publish Kubernetes Events on the Node, as the daemon does */
+  readonly kubeEvents?: boolean;
   /** every bus message of every daemon goes here too */
   readonly record?: (message: BusMessage) => void;
   readonly random?: () => number;
@@ -126,6 +129,7 @@ export class SimulatedDaemon {
   private controller: AbortController | undefined;
   private running: Promise<void> | undefined;
   private crashed = false;
+  private eventsSubscribed = false;
   private starts = 0;
 
   constructor(private readonly o: DaemonOptions) {
@@ -157,6 +161,12 @@ export class SimulatedDaemon {
     const { cluster, clock, node } = this.o;
     const { core, k8s } = await kubeClients(cluster.kubeConfig);
     const ops = new NodeOperations({ core, k8s, node, clock });
+    if (this.o.kubeEvents && !this.eventsSubscribed) {
+      this.eventsSubscribed = true;
+      this.bus.subscribe(
+        kubeEventsSubscriber({ core, k8s, node, log: createLogger({ format: "json", level: "silent" }) }),
+      );
+    }
     const controller = new AbortController();
     this.controller = controller;
     const behaviour = this.o.drain ?? (() => ({}));
