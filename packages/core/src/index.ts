@@ -46,3 +46,5 @@ export * from "./host/index.js";
 export * from "./reboot/index.js";
 /** The daemon assembled from the plugin host, and its HTTP endpoint. */
 export * from "./daemon/index.js";
+/** The reboot lock: the Go-kured-compatible codec, DaemonSet and Lease backends, the queue, manual control. */
+export * from "./lock/index.js";

@@ -47,6 +47,10 @@ export const ERROR_CODES = {
     exitCode: 2,
     summary: "No plugin provides a component the configuration selects (e.g. a --reboot-method).",
   },
+  KURED_ERR_LOCK_CORRUPT: {
+    exitCode: 1,
+    summary: "The lock annotation is not a kured lock (not JSON, or the wrong shape); it counts as held until fixed or removed.",
+  },
   KURED_ERR_INTERNAL: {
     exitCode: 1,
     summary: "A bug in kured: something that should not happen did. Please report it.",

@@ -1,0 +1,175 @@
+/**
+ * What acquire and release do to a lock annotation, as pure functions of the value read and the
+ * time: the DaemonSet backend reads, asks these for the next value, and writes it conditionally on
+ * the resourceVersion it read (retrying from a fresh read on 409).
+ */
+import type { LockQueueEntry, LockSlot, LockState } from "../contracts/lock-backend.js";
+import type { Reason } from "../contracts/reason.js";
+import {
+  isLockHolderExpired,
+  isManualHolder,
+  lockHolder,
+  manualSince,
+  type LockAnnotation,
+  type LockAnnotationInput,
+  type LockHolder,
+} from "./lock-annotation.js";
+import { freshQueue, joinQueue, mayTakeSlot } from "./lock-queue.js";
+
+/** The settings every plan needs. */
+export interface PlanSettings {
+  /** `--concurrency` */
+  readonly concurrency: number;
+  /** `--lock-ttl` in nanoseconds; 0 = never expires */
+  readonly ttl: bigint;
+  /** queue entries not refreshed within this are skipped (two periods) */
+  readonly staleMs: number;
+  /** a waiting node rewrites its queue entry only when it is older than this */
+  readonly refreshAfterMs: number;
+}
+
+/**
+ * The lock after a change and the concurrency whose format to write it in, or `remove` for
+ * deleting the annotation; undefined writes nothing.
+ */
+export type PlannedWrite = { readonly lock: LockAnnotationInput; readonly concurrency: number } | "remove" | undefined;
+
+/** The outcome of an acquire plan. */
+export type AcquirePlan =
+  | { readonly acquired: true; readonly slot: LockSlot; readonly write: PlannedWrite }
+  | {
+      readonly acquired: false;
+      readonly holders: readonly LockSlot[];
+      readonly reason: Reason;
+      readonly write: PlannedWrite;
+    };
+
+/** A holder entry as the contract's slot. */
+export function toSlot(h: LockHolder): LockSlot {
+  return {
+    holder: h.node,
+    acquiredAt: h.createdAt,
+    wasUnschedulable: h.unschedulable,
+    ...(h.expiresAt ? { expiresAt: h.expiresAt } : {}),
+  };
+}
+
+/** Entries that hold a slot now: a node name and not expired. */
+export function liveHolders(lock: LockAnnotation | undefined, now: Date): LockHolder[] {
+  return (lock?.holders ?? []).filter((h) => h.node !== "" && !isLockHolderExpired(h, now));
+}
+
+/** The contract's view of the lock at `now`. */
+export function lockState(lock: LockAnnotation | undefined, settings: PlanSettings, now: Date): LockState {
+  const live = liveHolders(lock, now);
+  const manual = live.find(isManualHolder);
+  const since = manual && manualSince(manual);
+  return {
+    capacity: settings.concurrency,
+    holders: live.map(toSlot),
+    queue: freshQueue(lock?.queue ?? [], now, settings.staleMs, new Set(live.map((h) => h.node))),
+    ...(manual ? { manual: { ...(lock?.reason ? { reason: lock.reason } : {}), ...(since ? { since } : {}) } } : {}),
+  };
+}
+
+/** An entry that holds nothing but keeps Go kured (concurrency 1) off a slot promised to the queue's head. */
+function reservation(now: Date, settings: PlanSettings): LockHolder {
+  return lockHolder({ node: "", created: now, ttl: BigInt(Math.ceil(settings.staleMs)) * 1_000_000n });
+}
+
+/**
+ * The value to write for these holders and queue, fitted to the format: at concurrency 1 a queue
+ * without a holder rides on a reservation, and more holders than the single format can hold (a
+ * multi-lock left behind) stay in the multi format when a release must be written, and are not
+ * rewritten otherwise. The manual lock keeps its reason.
+ */
+function fit(
+  holders: readonly LockHolder[],
+  queue: readonly LockQueueEntry[],
+  previous: LockAnnotation | undefined,
+  settings: PlanSettings,
+  now: Date,
+  mustWrite: boolean,
+): PlannedWrite {
+  const reason = previous?.reason !== undefined && holders.some(isManualHolder) ? { reason: previous.reason } : {};
+  if (settings.concurrency > 1) return { lock: { holders, queue, ...reason }, concurrency: settings.concurrency };
+  if (holders.length > 1) {
+    if (!mustWrite) return undefined;
+    const concurrency = Math.max(2, previous?.maxOwners ?? 2, holders.length);
+    return { lock: { holders, queue, ...reason }, concurrency };
+  }
+  if (holders.length === 1) return { lock: { holders, queue, ...reason }, concurrency: 1 };
+  if (queue.length === 0) return "remove";
+  const kept = previous?.holders.find((h) => h.node === "" && !isLockHolderExpired(h, now));
+  return { lock: { holders: [kept ?? reservation(now, settings)], queue }, concurrency: 1 };
+}
+
+function busyReason(live: readonly LockHolder[], settings: PlanSettings, queued: number): Reason {
+  const names = live.map((h) => h.node).join(", ");
+  const message =
+    live.length >= settings.concurrency
+      ? `all ${settings.concurrency} lock slot(s) are held (${names})`
+      : `a freed lock slot is promised to the ${queued} node(s) ahead in the queue`;
+  return { code: "lock-busy", message };
+}
+
+/**
+ * Acquire: a current holder gets its slot back without a write; the manual lock refuses everyone;
+ * a free slot goes to the head of the fresh queue (expired, gone and reservation entries are
+ * dropped on the way); a refused node joins or refreshes its queue entry.
+ */
+export function planAcquire(
+  lock: LockAnnotation | undefined,
+  req: { holder: string; wasUnschedulable: boolean; gone?: ReadonlySet<string> },
+  settings: PlanSettings,
+  now: Date,
+): AcquirePlan {
+  const all = liveHolders(lock, now);
+  const mine = all.find((h) => h.node === req.holder);
+  if (mine) return { acquired: true, slot: toSlot(mine), write: undefined };
+  const manual = all.find(isManualHolder);
+  if (manual) {
+    const why = lock?.reason ? `: ${lock.reason}` : "";
+    return {
+      acquired: false,
+      holders: all.map(toSlot),
+      reason: { code: "lock-held-manually", message: `the lock is held manually${why}` },
+      write: undefined,
+    };
+  }
+  const gone = req.gone ?? new Set<string>();
+  const live = all.filter((h) => !gone.has(h.node));
+  const fresh = freshQueue(lock?.queue ?? [], now, settings.staleMs, new Set(live.map((h) => h.node)));
+  const free = settings.concurrency - live.length;
+  if (mayTakeSlot(req.holder, free, fresh)) {
+    const entry = lockHolder({
+      node: req.holder,
+      unschedulable: req.wasUnschedulable,
+      created: now,
+      ttl: settings.ttl,
+    });
+    const queue = fresh.filter((q) => q.node !== req.holder);
+    return { acquired: true, slot: toSlot(entry), write: fit([...live, entry], queue, lock, settings, now, true) };
+  }
+  const joined = joinQueue(fresh, req.holder, now, settings.refreshAfterMs);
+  const dropped = live.length !== all.length;
+  const write = joined.changed || dropped ? fit(live, joined.queue, lock, settings, now, dropped) : undefined;
+  const ahead = joined.queue.findIndex((q) => q.node === req.holder);
+  return { acquired: false, holders: live.map(toSlot), reason: busyReason(live, settings, ahead), write };
+}
+
+/**
+ * Release: every entry of the holder goes (Go removes the first; there is never more than one of
+ * ours); other holders and the fresh queue stay. A non-holder writes nothing.
+ */
+export function planRelease(
+  lock: LockAnnotation | undefined,
+  holder: string,
+  settings: PlanSettings,
+  now: Date,
+): { released: boolean; write: PlannedWrite } {
+  if (!lock || !lock.holders.some((h) => h.node === holder)) return { released: false, write: undefined };
+  const rest = liveHolders(lock, now).filter((h) => h.node !== holder);
+  const queue = freshQueue(lock.queue, now, settings.staleMs, new Set(rest.map((h) => h.node)));
+  return { released: true, write: fit(rest, queue, lock, settings, now, true) };
+}
