@@ -26,3 +26,13 @@ export {
   formatLockStatus,
   type ManualLockControl,
 } from "./manual-lock.js";
+export {
+  createLeaseLockBackend,
+  LeaseLockBackend,
+  LEASE_LOCK_LABEL,
+  LEASE_ROLE_LABEL,
+  LEASE_QUEUE_ANNOTATION,
+  LEASE_MANUAL_ANNOTATION,
+  LEASE_UNSCHEDULABLE_ANNOTATION,
+  type LeaseLockOptions,
+} from "./lease-lock-backend.js";
