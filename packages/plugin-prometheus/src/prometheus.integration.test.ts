@@ -8,6 +8,12 @@ import {
   type BlockerResult,
   type KuredPlugin,
 } from "@kured/core";
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   freePort,
@@ -38,6 +44,22 @@ groups:
 `;
 
 const NODE = "node-int";
+const MONITORING = fileURLToPath(new URL("../../../deploy/monitoring/", import.meta.url));
+
+/** The rule groups of the PrometheusRule, as a plain rule file (`spec:` dedented). */
+function ruleFileOf(prometheusRule: string): string {
+  const lines = prometheusRule.split("\n");
+  const spec = lines.findIndex((l) => l === "spec:");
+  return lines
+    .slice(spec + 1)
+    .map((l) => l.replace(/^ {2}/, ""))
+    .join("\n");
+}
+
+/** Grafana's variables, replaced by values Prometheus accepts. */
+function withoutGrafanaVariables(expr: string): string {
+  return expr.replaceAll("$node", ".*").replaceAll("$__range", "1h").replaceAll("$__rate_interval", "1m");
+}
 const plugins = [prometheusPlugin as unknown as KuredPlugin];
 const log = createLogger({ format: "json", level: "silent" });
 const binary = findPrometheus();
@@ -199,6 +221,39 @@ if (binary === undefined) {
           );
         } else {
           expect(result).toEqual(expected);
+        }
+      });
+    });
+
+    describe("deploy/monitoring", () => {
+      const ruleText = readFileSync(join(MONITORING, "kured-prometheusrule.yaml"), "utf8");
+
+      it("holds a PrometheusRule whose rules promtool accepts, with kured's RebootRequired alert", async () => {
+        expect(ruleText).toMatch(/- alert: RebootRequired\n\s+expr: max\(kured_reboot_required\) != 0\n\s+for: 24h\n/);
+        expect(ruleText).toMatch(/- alert: KuredRebootBlocked\n/);
+        const promtool = join(dirname(bin), "promtool");
+        expect(existsSync(promtool), `promtool next to ${bin}`).toBe(true);
+        const dir = mkdtempSync(join(tmpdir(), "kured-rules-"));
+        try {
+          writeFileSync(join(dir, "rules.yml"), ruleFileOf(ruleText));
+          const { stdout } = await promisify(execFile)(promtool, ["check", "rules", join(dir, "rules.yml")]);
+          expect(stdout).toContain("SUCCESS: 2 rules found");
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      });
+
+      it("has a Grafana dashboard whose every query Prometheus accepts", async () => {
+        const dashboard = JSON.parse(readFileSync(join(MONITORING, "kured-dashboard.json"), "utf8")) as {
+          panels: { title: string; targets?: { expr: string }[] }[];
+        };
+        const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => [p.title, t.expr] as const));
+        expect(exprs.length).toBeGreaterThan(10);
+        for (const [title, expr] of exprs) {
+          const res = await fetch(
+            `${prometheus.url}/api/v1/query?${new URLSearchParams({ query: withoutGrafanaVariables(expr) })}`,
+          );
+          expect(res.status, `${title}: ${expr}: ${await res.clone().text()}`).toBe(200);
         }
       });
     });
