@@ -316,6 +316,22 @@ describe("EvictionDrainer.drain", () => {
     expect(fault.fired).toBe(3);
   });
 
+  it("reports API throttling (a 429 without a budget) and retries after the delay", async () => {
+    const clock = new VirtualClock();
+    const c = await start(clock);
+    await c.createPod({ name: "app", nodeName: NODE, terminationGracePeriodSeconds: 0 });
+    c.server!.faults.add({ resource: "pods/eviction", verb: "create", status: 429, times: 2 });
+    const progress: DrainProgress[] = [];
+    const started = clock.now().getTime();
+    const result = await clock.runUntil(
+      drainer(c, { evictionRetryDelayMs: 3_000 }).drain({ ...nodeContext(clock), onProgress: (p) => progress.push(p) }),
+    );
+    expect(result).toEqual({ ok: true });
+    expect(progress.find((p) => p.blockedBy)?.blockedBy?.code).toBe("eviction-throttled");
+    const accepted = c.server!.audit.entries({ verb: "create", subresource: "eviction", status: 201 });
+    expect(accepted.map((e) => e.time.getTime() - started)).toEqual([6_000]);
+  });
+
   it("stops when the signal aborts and rejects with its reason", async () => {
     const clock = new VirtualClock();
     const c = await start(clock);
