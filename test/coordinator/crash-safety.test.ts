@@ -28,51 +28,59 @@ const KURED_ANNOTATIONS = [
 ];
 
 describe.each([
-  ["a schedulable node", false],
-  ["a node cordoned before", true],
-])("crash safety of %s: a process killed at any point, then a fresh one, converges", (_name, cordonedBefore) => {
-  it.each(POINTS)("killed after %s", async (point) => {
-    const w = (world = await makeWorld({ nodes: 1 }));
-    if (cordonedBefore) {
-      const { core, k8s } = await kubeClients(w.cluster.kubeConfig);
-      await core.patchNode(
-        { name: "node-1", body: { spec: { unschedulable: true } } },
-        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
-      );
-    }
-    w.hosts.needsReboot.add("node-1");
-    let rebootsWithoutLock = 0;
-    const d = daemon(w, "node-1", {
-      crashAt: point,
-      settings: {
-        annotateNodes: true,
-        rebootDelayMs: 5 * 60_000,
-        preRebootLabels: [{ key: "kured.dev/state", value: "rebooting" }],
-        postRebootLabels: [{ key: "kured.dev/state", value: "done" }],
-      },
-      onReboot: () => {
-        if (!w.lock.state().holders.some((h) => h.holder === "node-1")) rebootsWithoutLock++;
-      },
-    });
-    await d.start();
-    await until(w, () => d.hasCrashed && !d.isRunning);
-    await d.start(); // the fresh process (kubelet restarts the pod)
+  ["a schedulable node", false, "memory"],
+  ["a node cordoned before", true, "memory"],
+  ["a schedulable node", false, "daemonset"],
+  ["a node cordoned before", true, "daemonset"],
+] as const)(
+  "crash safety of %s (%s, %s lock): a process killed at any point, then a fresh one, converges",
+  (_name, cordonedBefore, lock) => {
+    it.each(POINTS)("killed after %s", async (point) => {
+      const w = (world = await makeWorld({ nodes: 1, lock }));
+      if (cordonedBefore) {
+        const { core, k8s } = await kubeClients(w.cluster.kubeConfig);
+        await core.patchNode(
+          { name: "node-1", body: { spec: { unschedulable: true } } },
+          k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+        );
+      }
+      w.hosts.needsReboot.add("node-1");
+      let rebootsWithoutLock = 0;
+      const d = daemon(w, "node-1", {
+        crashAt: point,
+        settings: {
+          annotateNodes: true,
+          rebootDelayMs: 5 * 60_000,
+          preRebootLabels: [{ key: "kured.dev/state", value: "rebooting" }],
+          postRebootLabels: [{ key: "kured.dev/state", value: "done" }],
+        },
+        onReboot: async () => {
+          if (!(await w.lockState()).holders.some((h) => h.holder === "node-1")) rebootsWithoutLock++;
+        },
+      });
+      await d.start();
+      await until(w, () => d.hasCrashed && !d.isRunning);
+      await d.start(); // the fresh process (kubelet restarts the pod)
 
-    await until(w, async () => {
-      if (w.hosts.reboots.get("node-1") !== 1 || w.lock.state().holders.length > 0 || !d.isRunning) return false;
+      await until(w, async () => {
+        if (w.hosts.reboots.get("node-1") !== 1 || (await w.lockState()).holders.length > 0 || !d.isRunning)
+          return false;
+        const n = await readNode(w, "node-1");
+        return (
+          (n.spec?.unschedulable === true) === cordonedBefore && n.metadata?.labels?.["kured.dev/state"] === "done"
+        );
+      });
+      await w.clock.advance(3 * HOUR);
+
       const n = await readNode(w, "node-1");
-      return (n.spec?.unschedulable === true) === cordonedBefore && n.metadata?.labels?.["kured.dev/state"] === "done";
+      expect(w.hosts.reboots.get("node-1")).toBe(1);
+      expect(rebootsWithoutLock).toBe(0);
+      expect((await w.lockState()).holders).toEqual([]);
+      expect(n.spec?.unschedulable === true).toBe(cordonedBefore);
+      expect(n.metadata?.labels?.["kured.dev/state"]).toBe("done");
+      for (const key of KURED_ANNOTATIONS) expect(n.metadata?.annotations?.[key], key).toBeUndefined();
+      // kured's record of when a reboot was last needed stays
+      expect(n.metadata?.annotations?.[NodeAnnotations.mostRecentRebootNeeded]).toBeDefined();
     });
-    await w.clock.advance(3 * HOUR);
-
-    const n = await readNode(w, "node-1");
-    expect(w.hosts.reboots.get("node-1")).toBe(1);
-    expect(rebootsWithoutLock).toBe(0);
-    expect(w.lock.state().holders).toEqual([]);
-    expect(n.spec?.unschedulable === true).toBe(cordonedBefore);
-    expect(n.metadata?.labels?.["kured.dev/state"]).toBe("done");
-    for (const key of KURED_ANNOTATIONS) expect(n.metadata?.annotations?.[key], key).toBeUndefined();
-    // kured's record of when a reboot was last needed stays
-    expect(n.metadata?.annotations?.[NodeAnnotations.mostRecentRebootNeeded]).toBeDefined();
-  });
-});
+  },
+);

@@ -19,12 +19,14 @@ afterEach(async () => {
   world = undefined;
 });
 
-async function makeWorld(options: Parameters<typeof newWorld>[0] = {}): Promise<World> {
-  world = await newWorld(options);
-  return world;
-}
+const LOCKS = ["memory", "daemonset"] as const;
 
-describe("the reboot cycle", () => {
+describe.each(LOCKS)("the reboot cycle (%s lock)", (lock) => {
+  async function makeWorld(options: Parameters<typeof newWorld>[0] = {}): Promise<World> {
+    world = await newWorld({ ...options, lock });
+    return world;
+  }
+
   it("checks in kured's order: window, then detectors, then blockers, then the lock", async () => {
     const w = await makeWorld({ nodes: 1 });
     const calls: string[] = [];
@@ -69,7 +71,7 @@ describe("the reboot cycle", () => {
     const d = daemon(w, "node-1", { blockers: [blocker], settings: { annotateNodes: true } });
     await d.start();
     await until(w, () => phasesOf(w.events, "node-1").filter((p) => p === "blocked").length >= 3);
-    expect(w.lock.state().holders).toEqual([]);
+    expect((await w.lockState()).holders).toEqual([]);
     expect(phasesOf(w.events, "node-1")).not.toContain("lock-acquired");
     const n = await node(w, "node-1");
     expect(n.spec?.unschedulable).toBeFalsy();
@@ -97,9 +99,9 @@ describe("the reboot cycle", () => {
     expect((await node(w, "node-1")).spec?.taints ?? []).toEqual([]);
     await until(
       w,
-      () =>
+      async () =>
         (w.hosts.reboots.get("node-2") ?? 0) === 1 &&
-        w.lock.state().holders.length === 0 &&
+        (await w.lockState()).holders.length === 0 &&
         !w.events.at(-1)?.phase.startsWith("lock-acq"),
     );
     await until(w, async () => ((await node(w, "node-2")).spec?.taints ?? []).length === 0);
@@ -135,7 +137,7 @@ describe("the reboot cycle", () => {
     await until(w, () => phasesOf(w.events, "node-1").includes("lock-released"));
     expect(w.clock.now().getTime() - failedAt).toBeLessThan(MINUTE);
     expect((await node(w, "node-1")).spec?.unschedulable).toBeFalsy();
-    expect(w.lock.state().holders).toEqual([]);
+    expect((await w.lockState()).holders).toEqual([]);
     expect(w.hosts.reboots.get("node-1")).toBeUndefined();
     fail = false;
     await until(w, () => w.hosts.reboots.get("node-1") === 1);
@@ -148,7 +150,7 @@ describe("the reboot cycle", () => {
     await d.start();
     await until(w, () => w.hosts.reboots.get("node-1") === 1);
     expect(phasesOf(w.events, "node-1")).toContain("drain-failed");
-    await until(w, () => w.lock.state().holders.length === 0 && d.isRunning);
+    await until(w, async () => (await w.lockState()).holders.length === 0 && d.isRunning);
     await until(w, async () => (await node(w, "node-1")).spec?.unschedulable !== true);
   });
 
@@ -166,7 +168,7 @@ describe("the reboot cycle", () => {
         n.metadata?.annotations?.[NodeAnnotations.unschedulableBeforeDrain] === undefined
       );
     });
-    expect(w.lock.state().holders).toEqual([]);
+    expect((await w.lockState()).holders).toEqual([]);
   });
 
   it("the window closing during a long drain: no reboot, node uncordoned, lock released", async () => {
@@ -182,7 +184,7 @@ describe("the reboot cycle", () => {
     expect(w.hosts.reboots.get("node-1")).toBeUndefined();
     expect(w.events.some((e) => e.phase === "blocked" && e.reason?.code === "window-closed")).toBe(true);
     expect((await node(w, "node-1")).spec?.unschedulable).toBeFalsy();
-    expect(w.lock.state().holders).toEqual([]);
+    expect((await w.lockState()).holders).toEqual([]);
   });
 
   it("releases the lock only after the node is Ready again", async () => {
@@ -194,8 +196,8 @@ describe("the reboot cycle", () => {
     await until(w, () => w.hosts.reboots.get("node-1") === 1 && d.isRunning);
     const backAt = w.clock.now().getTime();
     await w.clock.advance(10 * MINUTE);
-    expect(w.lock.state().holders.map((h) => h.holder)).toEqual(["node-1"]);
-    await until(w, () => w.lock.state().holders.length === 0);
+    expect((await w.lockState()).holders.map((h) => h.holder)).toEqual(["node-1"]);
+    await until(w, async () => (await w.lockState()).holders.length === 0);
     expect(w.clock.now().getTime() - backAt).toBeGreaterThanOrEqual(20 * MINUTE);
     expect((await node(w, "node-1")).spec?.unschedulable).toBeFalsy();
   });
@@ -210,7 +212,7 @@ describe("the reboot cycle", () => {
     await d.start();
     await until(w, () => w.hosts.reboots.get("node-1") === 1 && d.isRunning);
     const backAt = w.clock.now().getTime();
-    await until(w, () => w.lock.state().holders.length === 0);
+    await until(w, async () => (await w.lockState()).holders.length === 0);
     const waited = w.clock.now().getTime() - backAt;
     expect(waited).toBeGreaterThanOrEqual(10 * MINUTE);
     expect(waited).toBeLessThan(11 * MINUTE);
@@ -227,7 +229,10 @@ describe("the reboot cycle", () => {
     const d = daemon(w, "node-1");
     await d.start();
     await until(w, () => w.hosts.reboots.get("node-1") === 1);
-    await until(w, () => w.lock.state().holders.length === 0 && phasesOf(w.events, "node-1").includes("lock-released"));
+    await until(
+      w,
+      async () => (await w.lockState()).holders.length === 0 && phasesOf(w.events, "node-1").includes("lock-released"),
+    );
     expect((await node(w, "node-1")).metadata?.annotations?.[NodeAnnotations.rebootRequested]).toBeUndefined();
     await w.clock.advance(3 * HOUR);
     expect(w.hosts.reboots.get("node-1")).toBe(1);

@@ -112,7 +112,7 @@ export interface DaemonOptions {
   /** called at every checkpoint (without stopping), e.g. to start an API outage there */
   readonly onCheckpoint?: (point: Checkpoint) => void;
   /** called when the rebooter is asked to reboot, before anything happens */
-  readonly onReboot?: () => void;
+  readonly onReboot?: () => void | Promise<void>;
   /** also publish Kubernetes Events on the Node, as the daemon does */
   readonly kubeEvents?: boolean;
   /** every bus message of every daemon goes here too */
@@ -221,7 +221,7 @@ export class SimulatedDaemon {
       id: "simulated",
       reboot: async () => {
         const { cluster, hosts, node } = this.o;
-        this.o.onReboot?.();
+        await this.o.onReboot?.();
         // The node goes down a moment after the request; the process dies with it and a new one
         // starts once the node is back.
         void (async () => {

@@ -1,4 +1,12 @@
-import { kubeClients, type BusMessage, type LockBackend, type RebootEvent } from "@kured/core";
+import {
+  createDaemonSetLockBackend,
+  kubeClients,
+  lazyLockBackend,
+  type BusMessage,
+  type LockBackend,
+  type LockState,
+  type RebootEvent,
+} from "@kured/core";
 import { MemoryLock, startCluster, VirtualClock, type Cluster } from "@kured/testkit";
 import { SimulatedDaemon, SimulatedHosts, type DaemonOptions } from "./simulated-daemon.js";
 
@@ -13,15 +21,36 @@ export interface World {
   readonly lock: MemoryLock;
   readonly events: RebootEvent[];
   readonly daemons: Map<string, SimulatedDaemon>;
+  /** which lock the daemons use */
+  readonly lockKind: LockKind;
   /** a lock backend for one process of one node */
   lockBackend(): LockBackend;
+  /** the lock as the cluster has it now */
+  lockState(): Promise<LockState>;
 }
 
+/** The lock a world's daemons share: the in-memory reference, or kured's DaemonSet annotation on the API server. */
+export type LockKind = "memory" | "daemonset";
+
 /** Makes a world; stop it with {@link closeWorld}. */
-export async function makeWorld(options: { nodes?: number; capacity?: number; ttlMs?: number } = {}): Promise<World> {
+export async function makeWorld(
+  options: { nodes?: number; capacity?: number; ttlMs?: number; lock?: LockKind } = {},
+): Promise<World> {
   const clock = new VirtualClock();
   const cluster = await startCluster({ nodes: options.nodes ?? 2, clock, inProcess: true });
   const lock = new MemoryLock({ capacity: options.capacity ?? 1, ttlMs: options.ttlMs ?? 0, clock });
+  const lockKind = options.lock ?? "memory";
+  const daemonSetLock = (): LockBackend =>
+    lazyLockBackend("daemonset", () =>
+      createDaemonSetLockBackend({
+        kubeConfig: cluster.kubeConfig,
+        concurrency: options.capacity ?? 1,
+        ttlMs: options.ttlMs ?? 0,
+        periodMs: HOUR,
+        clock,
+      }),
+    );
+  const inspector = daemonSetLock();
   return {
     cluster,
     clock,
@@ -29,7 +58,10 @@ export async function makeWorld(options: { nodes?: number; capacity?: number; tt
     lock,
     events: [],
     daemons: new Map(),
-    lockBackend: () => lock.backend(),
+    lockKind,
+    lockBackend: () => (lockKind === "memory" ? lock.backend() : daemonSetLock()),
+    lockState: async () =>
+      lockKind === "memory" ? lock.state() : inspector.inspect({ signal: new AbortController().signal }),
   };
 }
 

@@ -30,10 +30,11 @@ describe("the built kured process", () => {
     expect(r.stderr).toContain("--period");
   });
 
-  it("exits 2 naming a given flag whose behaviour is not built yet", () => {
-    const r = kured(["--lock-ttl=30m"], { KURED_NODE_ID: "node-a" });
+  it("exits 2 before contacting anything when there is no cluster to talk to", () => {
+    const r = kured([], { KURED_NODE_ID: "node-a" });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("KURED_ERR_NOT_IMPLEMENTED");
-    expect(r.stderr).toContain("--lock-ttl");
+    expect(r.stderr).toContain("KURED_ERR_CONFIG_INVALID");
+    expect(r.stderr).toContain("--kubeconfig");
+    expect(r.stderr).toContain("not running in a cluster");
   });
 });

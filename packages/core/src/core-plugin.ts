@@ -7,6 +7,10 @@ import { loadTimeZone, parseTimeOfDay, parseWeekdays } from "./window/index.js";
 import { CommandSyntaxError, splitCommand } from "./host/index.js";
 import { commandRebooter } from "./reboot/command-rebooter.js";
 import { signalRebooter } from "./reboot/signal-rebooter.js";
+import { createDaemonSetLockBackend } from "./lock/daemonset-lock-backend.js";
+import { lazyLockBackend } from "./lock/lazy-lock-backend.js";
+import { Tokens } from "./tokens.js";
+import type { KubeConfig } from "@kubernetes/client-node";
 
 const qualifiedName =
   (what: string): ValueCheck =>
@@ -45,38 +49,32 @@ export const coreOptions = {
     default: 1,
     min: 1,
     rangeFix: "use 1 or more",
-    implemented: false,
   }),
   dsNamespace: option.string({
     describe: "namespace of the DaemonSet whose annotation holds the lock",
     default: "kube-system",
     nonEmpty: true,
-    implemented: false,
   }),
   dsName: option.string({
     describe: "name of the DaemonSet whose annotation holds the lock",
     default: "kured",
     nonEmpty: true,
-    implemented: false,
   }),
   lockAnnotation: option.string({
     describe: "annotation on the DaemonSet that holds the lock",
     default: "weave.works/kured-node-lock",
     nonEmpty: true,
     check: qualifiedName("annotation key"),
-    implemented: false,
   }),
   lockTtl: option.duration({
     describe: "the lock expires this long after it was taken; 0 = never",
     default: "0",
     min: 0,
-    implemented: false,
   }),
   lockReleaseDelay: option.duration({
     describe: "wait this long before releasing the lock (throttles reboots); 0 = none",
     default: "0",
     min: 0,
-    implemented: false,
   }),
   preferNoScheduleTaint: option.string({
     describe: "taint key (effect PreferNoSchedule) set while the node waits for the lock; empty = none",
@@ -203,6 +201,22 @@ export const corePlugin = definePlugin({
     return problems;
   },
   register(reg, { options }) {
+    reg.lockBackend("daemonset", (ctx) =>
+      lazyLockBackend("daemonset", () =>
+        createDaemonSetLockBackend({
+          kubeConfig: ctx.resolve<KubeConfig>(Tokens.KubeConfig),
+          namespace: options.dsNamespace,
+          name: options.dsName,
+          annotation: options.lockAnnotation,
+          concurrency: options.concurrency,
+          ttlMs: options.lockTtl,
+          releaseDelayMs: options.lockReleaseDelay,
+          periodMs: options.period,
+          clock: ctx.clock,
+          log: ctx.log,
+        }),
+      ),
+    );
     reg.rebooter("command", () => commandRebooter({ argv: splitCommand(options.rebootCommand) }));
     reg.rebooter("signal", () => signalRebooter({ signal: options.rebootSignal }));
   },

@@ -48,3 +48,5 @@ export * from "./reboot/index.js";
 export * from "./daemon/index.js";
 /** The reboot lock: the Go-kured-compatible codec, DaemonSet and Lease backends, the queue, manual control. */
 export * from "./lock/index.js";
+/** A lock backend made on first use (component factories are synchronous). */
+export { lazyLockBackend } from "./lock/lazy-lock-backend.js";
