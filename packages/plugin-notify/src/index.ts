@@ -1,50 +1,69 @@
-import { definePlugin, option } from "@kured/core";
+import { definePlugin, type OptionValues } from "@kured/core";
+import type { PhaseTemplates } from "./message-template.js";
+import { planNotifyUrls } from "./notify-targets.js";
+import { notifyOptions } from "./options.js";
+import { createUrlNotifier } from "./url-notifier.js";
 
-/** The notify plugin's options (kured's names and defaults). */
-export const notifyOptions = {
-  notifyUrl: option.string({
-    describe: "shoutrrr URL to notify (slack://, teams://, smtp://, …)",
-    secret: true,
-    implemented: false,
-  }),
-  slackHookUrl: option.string({
-    describe: "deprecated: a Slack webhook URL, converted to a slack:// URL; use --notify-url",
-    secret: true,
-    implemented: false,
-  }),
-  slackUsername: option.string({
-    describe: "user name for Slack notifications",
-    default: "kured",
-    implemented: false,
-  }),
-  slackChannel: option.string({
-    describe: "channel for Slack notifications",
-    implemented: false,
-  }),
-  messageTemplateDrain: option.string({
-    describe: "message sent before draining; %s = node name",
-    default: "Draining node %s",
-    implemented: false,
-  }),
-  messageTemplateReboot: option.string({
-    describe: "message sent before rebooting; %s = node name",
-    default: "Rebooting node %s",
-    implemented: false,
-  }),
-  messageTemplateUncordon: option.string({
-    describe: "message sent after the node is back and uncordoned; %s = node name",
-    default: "Node %s rebooted & uncordoned successfully!",
-    implemented: false,
-  }),
-};
+export { notifyOptions } from "./options.js";
+/** Go's fmt.Sprintf for string arguments (kured's template semantics). */
+export { goSprintf } from "./go-sprintf.js";
+/** Template rendering: `%s` plus `{node}`, `{phase}`, `{reason}`, `{holder}`, `{cluster}`. */
+export {
+  renderTemplate,
+  placeholderValues,
+  PLACEHOLDERS,
+  type Placeholder,
+  type PlaceholderValues,
+} from "./message-template.js";
+/** The supported URL schemes. */
+export { SCHEMES } from "./services/index.js";
 
-/** Sends shoutrrr-compatible notifications about reboots. */
+/** The notify plugin's option values. */
+export type NotifyOptionValues = OptionValues<typeof notifyOptions>;
+
+/** Which template each phase uses; the phases not listed are never sent. */
+export function phaseTemplates(options: NotifyOptionValues): PhaseTemplates {
+  return {
+    draining: options.messageTemplateDrain,
+    rebooting: options.messageTemplateReboot,
+    uncordoned: options.messageTemplateUncordon,
+    blocked: options.messageTemplateBlocked,
+    "drain-failed": options.messageTemplateDrainFailed,
+  };
+}
+
+/** Sends shoutrrr-compatible notifications about reboots: one notifier per URL. */
 export default definePlugin({
   id: "notify",
   core: "^1.0.0",
-  description: "notifications",
+  description: "notifications to chat, mail and webhooks (shoutrrr URLs)",
   options: notifyOptions,
-  register() {
-    // The notifiers register here once built.
+  validate(options) {
+    return planNotifyUrls(options).problems;
+  },
+  register(reg, { options, log }) {
+    const plan = planNotifyUrls(options);
+    for (const warning of plan.warnings) log.warn(warning);
+    const templates = phaseTemplates(options);
+    const counts = new Map<string, number>();
+    for (const entry of plan.entries) {
+      const n = (counts.get(entry.target.service) ?? 0) + 1;
+      counts.set(entry.target.service, n);
+      const id = `notify-${entry.target.service}-${n}`;
+      reg.notifier(id, (ctx) =>
+        createUrlNotifier({
+          id,
+          target: entry.target,
+          templates,
+          clusterName: options.clusterName,
+          timeoutMs: options.notifyTimeout,
+          clock: ctx.clock,
+          log: ctx.log,
+        }),
+      );
+    }
+    if (plan.entries.length > 0) {
+      log.info({ urls: plan.entries.map((e) => e.target.display) }, "Notifications enabled");
+    }
   },
 });
