@@ -1,7 +1,7 @@
 import { compileGoRegexp } from "@kured/core";
 import { describe, expect, it } from "vitest";
 import { activeAlertNames } from "./alert-filter.js";
-import { activeAlertsMessage } from "./alert-blocker.js";
+import { activeAlertsMessage } from "./prometheus-alert-blocker.js";
 import type { Sample } from "./query-result.js";
 
 const alert = (name: string, state: "firing" | "pending", value = 1): Sample => ({

@@ -1,18 +1,23 @@
 import { definePlugin, type ComponentContext } from "@kured/core";
-import { AlertBlocker } from "./alert-blocker.js";
+import { PrometheusAlertBlocker } from "./prometheus-alert-blocker.js";
 import { KuredMetrics } from "./kured-metrics.js";
 import { MetricsRoute } from "./metrics-route.js";
 import { MetricsSubscriber } from "./metrics-subscriber.js";
 import { prometheusOptions, validatePrometheusOptions, type PrometheusOptionValues } from "./options.js";
 import { PrometheusClient } from "./prometheus-client.js";
-import { QueryBlocker } from "./query-blocker.js";
+import { PrometheusQueryBlocker } from "./prometheus-query-blocker.js";
 
 export { prometheusOptions, validatePrometheusOptions, type PrometheusOptionValues } from "./options.js";
 /** kured's alert blocker (`--prometheus-url`) and its filter. */
-export { AlertBlocker, activeAlertsMessage, DEFAULT_CACHE_TTL_MS, type AlertBlockerOptions } from "./alert-blocker.js";
+export {
+  PrometheusAlertBlocker,
+  activeAlertsMessage,
+  DEFAULT_CACHE_TTL_MS,
+  type PrometheusAlertBlockerOptions,
+} from "./prometheus-alert-blocker.js";
 export { activeAlertNames, type AlertFilter } from "./alert-filter.js";
 /** The PromQL blocker (`--prometheus-query`). */
-export { QueryBlocker, type QueryBlockerOptions } from "./query-blocker.js";
+export { PrometheusQueryBlocker, type PrometheusQueryBlockerOptions } from "./prometheus-query-blocker.js";
 /** The Prometheus HTTP API client and its errors. */
 export { PrometheusClient, type PrometheusClientOptions } from "./prometheus-client.js";
 export { PrometheusQueryError } from "./prometheus-error.js";
@@ -59,10 +64,13 @@ export default definePlugin({
       matchOnly: options.alertFilterMatchOnly,
       firingOnly: options.alertFiringOnly,
     };
-    reg.blocker("prometheus-alerts", (ctx) => new AlertBlocker({ client: clientOf(ctx), filter, clock: ctx.clock }));
+    reg.blocker(
+      "prometheus-alerts",
+      (ctx) => new PrometheusAlertBlocker({ client: clientOf(ctx), filter, clock: ctx.clock }),
+    );
     options.prometheusQuery.forEach((query, i) => {
       const id = `prometheus-query-${i + 1}`;
-      reg.blocker(id, (ctx) => new QueryBlocker({ id, query, client: clientOf(ctx), clock: ctx.clock }));
+      reg.blocker(id, (ctx) => new PrometheusQueryBlocker({ id, query, client: clientOf(ctx), clock: ctx.clock }));
     });
   },
 });

@@ -8,7 +8,7 @@ import {
   vectorBody,
   type FakePrometheus,
 } from "./__fixtures__/fake-prometheus.js";
-import { AlertBlocker } from "./alert-blocker.js";
+import { PrometheusAlertBlocker } from "./prometheus-alert-blocker.js";
 import { PrometheusClient } from "./prometheus-client.js";
 
 const log = createLogger({ format: "json", level: "silent" });
@@ -25,7 +25,7 @@ afterEach(() => {
 
 function blocker(clock: Clock = systemClock, url = fake.origin, filter = { matchOnly: false, firingOnly: false }) {
   const client = new PrometheusClient({ url: new URL(url), timeoutMs: 2_000, clock });
-  return new AlertBlocker({ client, filter, clock });
+  return new PrometheusAlertBlocker({ client, filter, clock });
 }
 
 function ctx(clock: Clock, node = "node-1", signal = new AbortController().signal): NodeContext {
@@ -36,7 +36,11 @@ function ctx(clock: Clock, node = "node-1", signal = new AbortController().signa
 describeBlockerContract("prometheus-alerts against a fake Prometheus", () => {
   const client = new PrometheusClient({ url: new URL(fake.origin), timeoutMs: 2_000, clock: systemClock });
   return {
-    blocker: new AlertBlocker({ client, filter: { matchOnly: false, firingOnly: false }, clock: systemClock }),
+    blocker: new PrometheusAlertBlocker({
+      client,
+      filter: { matchOnly: false, firingOnly: false },
+      clock: systemClock,
+    }),
     block: () => {
       fake.answer = () => ({ status: 200, body: vectorBody([alertSample("NodeDown", "firing")]) });
     },
@@ -46,7 +50,7 @@ describeBlockerContract("prometheus-alerts against a fake Prometheus", () => {
   };
 });
 
-describe("AlertBlocker", () => {
+describe("PrometheusAlertBlocker", () => {
   it("is cluster-scoped with kured's id", () => {
     const b = blocker();
     expect([b.id, b.scope]).toEqual(["prometheus-alerts", "cluster"]);

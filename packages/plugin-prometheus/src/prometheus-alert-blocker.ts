@@ -18,7 +18,7 @@ export function activeAlertsMessage(names: readonly string[]): string {
 }
 
 /** What the alert blocker needs. */
-export interface AlertBlockerOptions {
+export interface PrometheusAlertBlockerOptions {
   readonly client: PrometheusClient;
   readonly filter: AlertFilter;
   readonly clock: Clock;
@@ -30,12 +30,12 @@ export interface AlertBlockerOptions {
  * kured's Prometheus blocker (`--prometheus-url`): blocks while the instant query `ALERTS` has
  * alerts that pass kured's filter, and on any query error. Cluster-scoped.
  */
-export class AlertBlocker implements Blocker {
+export class PrometheusAlertBlocker implements Blocker {
   readonly id = "prometheus-alerts";
   readonly scope = "cluster";
   readonly #alerts: SharedResult<string[]>;
 
-  constructor(options: AlertBlockerOptions) {
+  constructor(options: PrometheusAlertBlockerOptions) {
     const { client, filter } = options;
     this.#alerts = new SharedResult({
       clock: options.clock,

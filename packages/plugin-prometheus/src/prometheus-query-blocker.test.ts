@@ -3,7 +3,7 @@ import { describeBlockerContract } from "@kured/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakePrometheus, successBody, vectorBody, type FakePrometheus } from "./__fixtures__/fake-prometheus.js";
 import { PrometheusClient } from "./prometheus-client.js";
-import { formatSeries, nonZeroMessage, QueryBlocker } from "./query-blocker.js";
+import { formatSeries, nonZeroMessage, PrometheusQueryBlocker } from "./prometheus-query-blocker.js";
 
 const log = createLogger({ format: "json", level: "silent" });
 const QUERY = 'max(kube_deployment_status_replicas_unavailable{namespace="db"}) > 0';
@@ -18,9 +18,9 @@ afterEach(() => {
   fake.answer = () => ({ status: 200, body: vectorBody([]) });
 });
 
-function blocker(query = QUERY, url = fake.origin): QueryBlocker {
+function blocker(query = QUERY, url = fake.origin): PrometheusQueryBlocker {
   const client = new PrometheusClient({ url: new URL(url), timeoutMs: 2_000, clock: systemClock });
-  return new QueryBlocker({ id: "prometheus-query-1", query, client, clock: systemClock });
+  return new PrometheusQueryBlocker({ id: "prometheus-query-1", query, client, clock: systemClock });
 }
 
 const ctx = (): NodeContext => ({ node: "node-1", clock: systemClock, log, signal: new AbortController().signal });
@@ -46,7 +46,7 @@ describe("formatSeries", () => {
   });
 });
 
-describe("QueryBlocker", () => {
+describe("PrometheusQueryBlocker", () => {
   it.each<[string, string, { code: string; message: string } | undefined]>([
     ["an empty vector", vectorBody([]), undefined],
     ["only zero samples", vectorBody([{ labels: { a: "1" }, value: 0 }]), undefined],

@@ -1,5 +1,5 @@
 import { reason, type Blocker, type BlockerResult, type Clock, type NodeContext } from "@kured/core";
-import { DEFAULT_CACHE_TTL_MS } from "./alert-blocker.js";
+import { DEFAULT_CACHE_TTL_MS } from "./prometheus-alert-blocker.js";
 import type { PrometheusClient } from "./prometheus-client.js";
 import { PrometheusQueryError } from "./prometheus-error.js";
 import { queryErrorReason } from "./query-error-reason.js";
@@ -34,7 +34,7 @@ export function nonZeroMessage(query: string, samples: readonly Sample[]): strin
 }
 
 /** What a PromQL blocker needs. */
-export interface QueryBlockerOptions {
+export interface PrometheusQueryBlockerOptions {
   /** kebab-case, unique among blockers */
   readonly id: string;
   /** the PromQL expression; a vector or a scalar */
@@ -50,13 +50,13 @@ export interface QueryBlockerOptions {
  * any sample whose value is not 0 (so `expr > 0` comparisons and `bool` results both work), and
  * on any query error. An empty result lets the reboot through. Cluster-scoped.
  */
-export class QueryBlocker implements Blocker {
+export class PrometheusQueryBlocker implements Blocker {
   readonly id: string;
   readonly scope = "cluster";
   readonly #query: string;
   readonly #nonZero: SharedResult<Sample[]>;
 
-  constructor(options: QueryBlockerOptions) {
+  constructor(options: PrometheusQueryBlockerOptions) {
     const { client, query } = options;
     this.id = options.id;
     this.#query = query;
