@@ -110,6 +110,18 @@ describe("PodBlocker", () => {
     expect(result).toMatchObject({ blocked: true, reason: { code: "pod-query-error" } });
   });
 
+  it("cancels a slow query when the signal aborts", async () => {
+    const c = await start();
+    c.server!.faults.add({ resource: "pods", verb: "list", latencyMs: 10_000 });
+    const controller = new AbortController();
+    const why = new Error("stop");
+    const started = Date.now();
+    const pending = blocker(c, "app=backup").check(ctx(controller.signal));
+    setTimeout(() => controller.abort(why), 50);
+    await expect(pending).rejects.toBe(why);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("rejects with the signal's reason when already aborted", async () => {
     const c = await start();
     const why = new Error("stop");
