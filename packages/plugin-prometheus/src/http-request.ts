@@ -44,6 +44,10 @@ export function sendHttpRequest(exchange: HttpExchange): Promise<HttpAnswer> {
         chunks.push(chunk);
       });
       res.on("error", reject);
+      // Whatever Node reports for a connection cut mid-body, an incomplete answer must settle the promise.
+      res.on("close", () => {
+        if (!res.complete) reject(new Error("the connection closed before the answer was complete"));
+      });
       res.on("end", () =>
         resolve({
           status: res.statusCode ?? 0,

@@ -205,6 +205,13 @@ describe("PrometheusClient: errors", () => {
     expect(error.message).toBe(`Post "${fake.origin}/": no answer within 10s (--prometheus-timeout)`);
   });
 
+  it("fails, rather than waits, when the connection drops in the middle of the answer", async () => {
+    fake.answer = () => ({ cut: true });
+    const error = await failure(client(fake.origin).query("ALERTS", never));
+    expect(error).toBeInstanceOf(PrometheusQueryError);
+    expect(error.message).toMatch(/^Post "http:\/\/127\.0\.0\.1:\d+\/": /);
+  });
+
   it("rejects with the caller's abort reason, not a query error", async () => {
     fake.answer = () => ({ hang: true });
     const controller = new AbortController();

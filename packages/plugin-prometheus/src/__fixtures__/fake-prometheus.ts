@@ -85,6 +85,11 @@ export async function startFakePrometheus(tls?: { key: string; cert: string }): 
         open.add(res);
         return;
       }
+      if ("cut" in answer) {
+        res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+        res.write('{"status":"succ', () => res.destroy());
+        return;
+      }
       res.writeHead(answer.status, answer.statusText ?? "", { "content-type": "application/json" });
       res.end(answer.body);
     });
