@@ -17,9 +17,11 @@ export interface RecordedRequest {
   readonly body: string;
 }
 
-/** How the fake answers one request; `hang` never answers. */
+/** How the fake answers one request; `hang` never answers; `cut` sends half a body and drops the connection. */
 export type FakeAnswer =
-  { readonly status: number; readonly body: string; readonly statusText?: string } | { readonly hang: true };
+  | { readonly status: number; readonly body: string; readonly statusText?: string }
+  | { readonly hang: true }
+  | { readonly cut: true };
 
 /** A Prometheus API stand-in on a loopback port that records every request. */
 export interface FakePrometheus {
