@@ -9,8 +9,14 @@
  * `%!s(BADINDEX)`, `%!(BADWIDTH)`, `%!(BADPREC)`. Arguments are always strings here, so numeric
  * verbs only ever produce the complaint, as in Go.
  */
-export function goSprintf(format: string, args: readonly string[]): string {
-  return new GoFormatter(format, args).run();
+export function goSprintf(format: string, args: readonly string[], options: GoSprintfOptions = {}): string {
+  return new GoFormatter(format, args, options.reportExtra ?? true).run();
+}
+
+/** Departures from Go, for templates that are not kured's. */
+export interface GoSprintfOptions {
+  /** append `%!(EXTRA …)` for unused arguments, as Go does; default true */
+  readonly reportExtra?: boolean;
 }
 
 interface Flags {
@@ -37,6 +43,7 @@ class GoFormatter {
   constructor(
     private readonly format: string,
     private readonly args: readonly string[],
+    private readonly reportExtra: boolean,
   ) {}
 
   run(): string {
@@ -52,7 +59,7 @@ class GoFormatter {
       this.i = next + 1;
       if (!this.directive()) break;
     }
-    if (!this.reordered && this.argNum < this.args.length) {
+    if (this.reportExtra && !this.reordered && this.argNum < this.args.length) {
       const extra = this.args.slice(this.argNum).map((a) => `string=${a}`);
       this.out += `%!(EXTRA ${extra.join(", ")})`;
     }

@@ -34,7 +34,9 @@ export function placeholderValues(event: RebootEvent, clusterName: string): Plac
 
 /**
  * Renders a template: kured's `fmt.Sprintf(template, node)` first (so `%s`, `%%` and Go's
- * artefacts are exactly kured's), then the named placeholders. Unknown `{words}` stay as written.
+ * artefacts are exactly kured's), then the named placeholders. A template that uses a named
+ * placeholder is not one of kured's, so it never gets Go's `%!(EXTRA string=<node>)` for leaving
+ * out `%s`. Unknown `{words}` stay as written.
  */
 export function renderTemplate(template: string, values: PlaceholderValues): string {
   // A template that already holds private-use characters is rendered by Sprintf alone.
@@ -45,7 +47,7 @@ export function renderTemplate(template: string, values: PlaceholderValues): str
     found.push(name);
     return String.fromCharCode(MARK_BASE + found.length - 1);
   });
-  const formatted = goSprintf(marked, [values.node]);
+  const formatted = goSprintf(marked, [values.node], { reportExtra: found.length === 0 });
   if (found.length === 0) return formatted;
   return formatted.replace(MARKS, (mark) => {
     const name = found[mark.charCodeAt(0) - MARK_BASE];

@@ -1,4 +1,3 @@
-import { redactUrl } from "@kured/core";
 import { NotifyUrlError } from "./notify-url-error.js";
 import { parseServiceUrl } from "./service-url.js";
 import { SCHEMES, serviceFor } from "./services/index.js";
@@ -68,7 +67,7 @@ export function planNotifyUrls(settings: NotifyUrlSettings): NotifyUrlPlan {
         entries.push({ option: "notifyUrl", position: i + 1, target: parseNotifyUrl(raw, settings) });
       } catch (e) {
         const which = notifyUrls.length > 1 ? `URL ${i + 1} of ${notifyUrls.length} ` : "";
-        problems.push(problemOf("notifyUrl", e, `${which}(${redactUrl(raw)})`));
+        problems.push(problemOf("notifyUrl", e, `${which}(${shownBeforeParsing(raw)})`));
       }
     });
   } else if (hook !== "") {
@@ -84,6 +83,12 @@ export function planNotifyUrls(settings: NotifyUrlSettings): NotifyUrlPlan {
     }
   }
   return { entries, problems, warnings };
+}
+
+/** How a URL that may not parse is shown: its scheme only. */
+function shownBeforeParsing(raw: string): string {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(raw)?.[1];
+  return scheme === undefined ? "not a URL" : `${scheme.toLowerCase()}://…`;
 }
 
 function problemOf(option: NotifyUrlProblem["option"], e: unknown, what: string): NotifyUrlProblem {
