@@ -28,7 +28,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** `@acceptLanguage` → `Accept-Language`: capitalise each word, a dash before interior capitals. */
 export function headerName(key: string): string {
   return key
-    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+    .replace(/(?<=[^-])([A-Z])/g, "-$1")
     .split("-")
     .map((w) => (w === "" ? w : w[0]?.toUpperCase() + w.slice(1)))
     .join("-");
