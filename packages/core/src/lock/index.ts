@@ -11,7 +11,7 @@ export {
   type LockHolder,
 } from "./lock-annotation.js";
 export { formatGoTime, parseGoTime, goTimeFromDate, goTimeToDate, GO_ZERO_TIME, type GoTime } from "./go-time.js";
-export { freshQueue, mayTakeSlot } from "./lock-queue.js";
+export { freshQueue, mayTakeSlot, mayAcquireNow } from "./lock-queue.js";
 export type { LockBackendOptions, CorruptLockEvent } from "./lock-options.js";
 export type { NodeGoneCheck } from "./gone-holders.js";
 export {

@@ -3,7 +3,7 @@
  * refreshes its entry whenever it asks again; an entry not refreshed within the staleness window
  * (two periods) is skipped and dropped, so a node that died or stopped waiting never blocks others.
  */
-import type { LockQueueEntry } from "../contracts/lock-backend.js";
+import type { LockQueueEntry, LockState } from "../contracts/lock-backend.js";
 
 /** The entries refreshed within `staleMs` of `now`, without the `exclude`d nodes (current holders), first entry per node. */
 export function freshQueue(
@@ -48,4 +48,15 @@ export function joinQueue(
   const queue = [...fresh];
   queue[position] = { node, since: entry.since, refreshedAt: now };
   return { queue, changed: true };
+}
+
+/**
+ * Whether `node` should ask for the lock now, judging from a state `changes()` yielded: no manual
+ * lock, and a free slot that the queue leaves to it. Waiters that ask only then (and otherwise once
+ * a period, to stay in the queue) avoid a thundering herd of reads on every change.
+ */
+export function mayAcquireNow(state: LockState, node: string): boolean {
+  if (state.manual) return false;
+  if (state.holders.some((h) => h.holder === node)) return true;
+  return mayTakeSlot(node, state.capacity - state.holders.length, state.queue);
 }

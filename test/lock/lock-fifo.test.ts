@@ -1,0 +1,53 @@
+/**
+ * FIFO: twenty nodes find the lock (concurrency 1) busy one after the other; each then waits on
+ * `changes()` and asks again on every change — the herd the queue must tame. They must hold the
+ * lock in the order they started waiting. Real time, a one-hour period; runs on a real cluster too.
+ */
+import type { LockBackend } from "@kured/core";
+import { startCluster, type Cluster } from "@kured/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKEND_KINDS, freshLock } from "./support/backends.js";
+
+const WAITERS = Array.from({ length: 20 }, (_, i) => `node-${i + 1}`);
+let cluster: Cluster;
+
+beforeAll(async () => {
+  cluster = await startCluster({ nodes: ["node-0", ...WAITERS], kured: false });
+});
+afterAll(async () => {
+  await cluster?.close();
+});
+
+/** Waits on changes() and asks on every one; resolves once acquired, then releases. */
+async function waitThenTakeTurn(backend: LockBackend, node: string, order: string[], signal: AbortSignal) {
+  for await (const _ of backend.changes({ signal })) {
+    const result = await backend.acquire({ holder: node, wasUnschedulable: false, signal });
+    if (!result.acquired) continue;
+    order.push(node);
+    await backend.release({ holder: node, signal });
+    return;
+  }
+}
+
+describe.each(BACKEND_KINDS)("the %s lock", (kind) => {
+  it("hands the lock to 20 waiters in the order they started waiting", { timeout: 60_000 }, async () => {
+    const lock = await freshLock(cluster, kind, { concurrency: 1, periodMs: 3_600_000 });
+    const first = await lock.backend();
+    const signal = AbortSignal.timeout(55_000);
+    expect((await first.acquire({ holder: "node-0", wasUnschedulable: false, signal })).acquired).toBe(true);
+
+    const backends = await Promise.all(WAITERS.map(() => lock.backend()));
+    for (const [i, node] of WAITERS.entries()) {
+      const busy = await (backends[i] as LockBackend).acquire({ holder: node, wasUnschedulable: false, signal });
+      expect(busy.acquired, `${node} finds the lock busy`).toBe(false);
+    }
+    expect((await first.inspect({ signal })).queue.map((q) => q.node)).toEqual(WAITERS);
+
+    const order: string[] = [];
+    const turns = WAITERS.map((node, i) => waitThenTakeTurn(backends[i] as LockBackend, node, order, signal));
+    await first.release({ holder: "node-0", signal });
+    await Promise.all(turns);
+    expect(order).toEqual(WAITERS);
+    expect((await first.inspect({ signal })).holders).toEqual([]);
+  });
+});
