@@ -162,6 +162,12 @@ export async function* watchLock<T extends WatchedObject>(
     }
     if (signal.aborted) return;
     const error = (ended as { error: unknown } | undefined)?.error;
+    // Some proxies answer a too-old watch with HTTP 410 instead of an ERROR event: relist too.
+    if ((error as { statusCode?: unknown } | undefined)?.statusCode === 410) {
+      resourceVersion = undefined;
+      await pause();
+      continue;
+    }
     const timeout = error instanceof Error && error.name === "TimeoutError";
     // A stream that ended quietly after events is routine (the server closes watches); one that
     // failed, or ended at once with nothing, waits a moment so a broken server is not hammered.
