@@ -92,6 +92,14 @@ describe("reading follows Go's encoding/json rules", () => {
     expect(holdersOf(lock)).toEqual(holders);
   });
 
+  it("matches keys under Go's case folding, including ſ (U+017F) for s and K (U+212A) for k", () => {
+    const single = parseLockAnnotation(`{"nodeID":"n1","metadata":{"un\u017fchedulable":true}}`, { concurrency: 1 });
+    expect(single.holders[0]?.unschedulable).toBe(true);
+    const multi = parseLockAnnotation(`{"maxOwners":2,"loc\u212as":[{"nodeid":"n1"}]}`, { concurrency: 2 });
+    expect(multi.format).toBe("multi");
+    expect(multi.holders.map((h) => h.node)).toEqual(["n1"]);
+  });
+
   it("reads the multi-lock left behind when going back to concurrency 1 as a multi-lock, with its holders", () => {
     // Go kured at concurrency 1 reads this as a single lock held by "" forever; we keep the holders.
     const value = `{"maxOwners":2,"locks":[{"nodeID":"n1","metadata":{"unschedulable":false},"created":"2024-07-17T12:40:44Z","TTL":0}]}`;
