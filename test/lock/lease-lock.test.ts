@@ -80,6 +80,20 @@ describe("the Lease lock", () => {
     expect(slot.spec).toMatchObject({ holderIdentity: "node-2", leaseTransitions: 1 });
   });
 
+  it("keepRenewed keeps a live holder's slot past its TTL, and stops when its signal aborts", async () => {
+    const lock = await fresh({ ttlMs: 3 * MINUTE });
+    const [a, b] = [await lock.backend(), await lock.backend()];
+    await a.acquire({ holder: "node-1", wasUnschedulable: false, signal: live() });
+    const alive = new AbortController();
+    const renewing = a.keepRenewed({ holder: "node-1", signal: alive.signal });
+    await lock.clock.advance(10 * MINUTE);
+    expect((await b.acquire({ holder: "node-2", wasUnschedulable: false, signal: live() })).acquired).toBe(false);
+    alive.abort(); // about to reboot: stop renewing
+    expect(await renewing).toBe(true);
+    await lock.clock.advance(3 * MINUTE);
+    expect((await b.acquire({ holder: "node-2", wasUnschedulable: false, signal: live() })).acquired).toBe(true);
+  });
+
   it("release clears the holder and keeps the Lease (and its transitions)", async () => {
     const lock = await fresh();
     const us = await lock.backend();

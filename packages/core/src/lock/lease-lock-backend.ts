@@ -268,6 +268,34 @@ export class LeaseLockBackend implements LockBackend, ManualLockControl {
     }
   }
 
+  /**
+   * Renews the holder's slot every `everyMs` (default a third of the TTL) until `signal` aborts —
+   * the coordinator aborts it right before the reboot, so the slot then expires after the TTL if
+   * the node does not come back. Resolves true when stopped by the signal, false as soon as the
+   * slot is lost (expired and taken, or released); API errors are logged and retried next time.
+   */
+  async keepRenewed(req: { holder: string; signal: AbortSignal; everyMs?: number }): Promise<boolean> {
+    if (this.#o.ttlMs <= 0) {
+      // Nothing expires: just wait for the signal.
+      await this.#o.clock.sleep(Infinity, req.signal).catch(() => undefined);
+      return true;
+    }
+    const every = req.everyMs ?? Math.max(1000, this.#o.ttlMs / 3);
+    for (;;) {
+      try {
+        await this.#o.clock.sleep(every, req.signal);
+      } catch {
+        return true;
+      }
+      try {
+        if (!(await this.renew(req))) return false;
+      } catch (error) {
+        if (req.signal.aborted) return true;
+        this.#o.log.warn({ err: error }, "Renewing the lock Lease failed, will retry");
+      }
+    }
+  }
+
   /** Takes the manual lock: no node acquires a slot until it is released (holders keep theirs). */
   async takeManually(req: { reason?: string; signal: AbortSignal }): Promise<LockState> {
     const since = formatGoTime(goTimeFromDate(this.#o.clock.now()));
