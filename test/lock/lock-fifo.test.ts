@@ -50,4 +50,19 @@ describe.each(BACKEND_KINDS)("the %s lock", (kind) => {
     expect(order).toEqual(WAITERS);
     expect((await first.inspect({ signal })).holders).toEqual([]);
   });
+
+  it("a node that leaves the queue (blocked, no longer due) does not hold up the one behind it", async () => {
+    const lock = await freshLock(cluster, kind, { concurrency: 1, periodMs: 3_600_000 });
+    const [holder, blocked, next] = [await lock.backend(), await lock.backend(), await lock.backend()];
+    const signal = AbortSignal.timeout(10_000);
+    const ask = (b: typeof holder, node: string) => b.acquire({ holder: node, wasUnschedulable: false, signal });
+    expect((await ask(holder, "node-0")).acquired).toBe(true);
+    expect((await ask(blocked, "node-1")).acquired).toBe(false);
+    expect((await ask(next, "node-2")).acquired).toBe(false);
+    await holder.release({ holder: "node-0", signal });
+    expect((await ask(next, "node-2")).acquired, "node-2 waits for the head, node-1").toBe(false);
+    expect(await blocked.leaveQueue({ holder: "node-1", signal })).toBe(true);
+    expect(await blocked.leaveQueue({ holder: "node-1", signal })).toBe(false);
+    expect((await ask(next, "node-2")).acquired).toBe(true);
+  });
 });

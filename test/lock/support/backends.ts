@@ -1,11 +1,5 @@
 /** Builds either lock backend on a test cluster, for tests that run the same story on both. */
-import {
-  createDaemonSetLockBackend,
-  createLeaseLockBackend,
-  type DaemonSetLockBackend,
-  type LeaseLockBackend,
-  type LockBackendOptions,
-} from "@kured/core";
+import { createLockBackend, type LockBackendOptions, type QueueingLockBackend } from "@kured/core";
 import type { Cluster } from "@kured/testkit";
 
 /** The two API-backed backends. */
@@ -19,12 +13,12 @@ export async function freshLock(
   cluster: Cluster,
   kind: BackendKind,
   options: Omit<LockBackendOptions, "kubeConfig"> = {},
-): Promise<{ name: string; backend: () => Promise<DaemonSetLockBackend | LeaseLockBackend> }> {
+): Promise<{ name: string; backend: () => Promise<QueueingLockBackend> }> {
   const name = `kured-${kind}-${process.pid}-${++serial}`;
   if (kind === "daemonset") await cluster.createKuredDaemonSet({ name, namespace: cluster.namespace });
   const common = { ...options, kubeConfig: cluster.kubeConfig, namespace: cluster.namespace, name };
   return {
     name,
-    backend: () => (kind === "daemonset" ? createDaemonSetLockBackend(common) : createLeaseLockBackend(common)),
+    backend: () => createLockBackend({ ...common, backend: kind }),
   };
 }

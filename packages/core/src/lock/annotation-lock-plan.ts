@@ -173,3 +173,22 @@ export function planRelease(
   const queue = freshQueue(lock.queue, now, settings.staleMs, new Set(rest.map((h) => h.node)));
   return { released: true, write: fit(rest, queue, lock, settings, now, true) };
 }
+
+/**
+ * Leaving the queue (the node no longer waits: blocked, outside its window, no reboot needed):
+ * its entry goes, so it does not hold up the nodes behind it for two periods. Nothing to write
+ * when it is not queued.
+ */
+export function planLeaveQueue(
+  lock: LockAnnotation | undefined,
+  node: string,
+  settings: PlanSettings,
+  now: Date,
+): PlannedWrite {
+  if (!lock || !lock.queue.some((q) => q.node === node)) return undefined;
+  const live = liveHolders(lock, now);
+  const queue = freshQueue(lock.queue, now, settings.staleMs, new Set(live.map((h) => h.node))).filter(
+    (q) => q.node !== node,
+  );
+  return fit(live, queue, lock, settings, now, false);
+}

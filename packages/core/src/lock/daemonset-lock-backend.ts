@@ -6,9 +6,17 @@
  * after a short jittered pause. Other API errors are thrown.
  */
 import type { AppsV1Api, CoreV1Api, V1DaemonSet } from "@kubernetes/client-node";
-import type { AcquireResult, LockBackend, LockSlot, LockState } from "../contracts/lock-backend.js";
+import type { AcquireResult, LockSlot, LockState } from "../contracts/lock-backend.js";
 import { isKuredError, type KuredError } from "../errors/kured-error.js";
-import { liveHolders, lockState, planAcquire, planRelease, toSlot, type PlannedWrite } from "./annotation-lock-plan.js";
+import {
+  liveHolders,
+  lockState,
+  planAcquire,
+  planLeaveQueue,
+  planRelease,
+  toSlot,
+  type PlannedWrite,
+} from "./annotation-lock-plan.js";
 import { backoffDelay, CONFLICT_BACKOFF } from "./backoff.js";
 import { goneHolders, nodeGoneViaApi, type NodeGoneCheck } from "./gone-holders.js";
 import { apiStatus, callOptions, MERGE_PATCH } from "./kube-request.js";
@@ -22,7 +30,7 @@ import {
   type LockHolder,
 } from "./lock-annotation.js";
 import { resolveLockOptions, type LockBackendOptions, type ResolvedLockOptions } from "./lock-options.js";
-import type { ManualLockControl } from "./manual-lock.js";
+import type { QueueingLockBackend } from "./queueing-lock-backend.js";
 import { watchLock } from "./watch-lock.js";
 
 /** Where the DaemonSet lock lives. */
@@ -42,7 +50,7 @@ type Current =
   | { readonly kind: "corrupt"; readonly raw: string; readonly error: KuredError };
 
 /** The DaemonSet-annotation lock backend (`--lock-backend=daemonset`). */
-export class DaemonSetLockBackend implements LockBackend, ManualLockControl {
+export class DaemonSetLockBackend implements QueueingLockBackend {
   readonly id = "daemonset";
   readonly namespace: string;
   readonly name: string;
@@ -129,6 +137,15 @@ export class DaemonSetLockBackend implements LockBackend, ManualLockControl {
       if (current.kind !== "lock") return { write: undefined, result: false };
       const plan = planRelease(current.lock, req.holder, this.#o.settings, now);
       return { write: plan.write, result: plan.released };
+    });
+  }
+
+  /** Leaves the waiting queue (blocked, outside the window, no reboot needed); false when not queued. */
+  async leaveQueue(req: { holder: string; signal: AbortSignal }): Promise<boolean> {
+    return this.#update(req.signal, async (current, now) => {
+      if (current.kind !== "lock") return { write: undefined, result: false };
+      const write = planLeaveQueue(current.lock, req.holder, this.#o.settings, now);
+      return { write, result: write !== undefined };
     });
   }
 

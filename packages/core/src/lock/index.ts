@@ -36,3 +36,10 @@ export {
   LEASE_UNSCHEDULABLE_ANNOTATION,
   type LeaseLockOptions,
 } from "./lease-lock-backend.js";
+export type { QueueingLockBackend } from "./queueing-lock-backend.js";
+export {
+  createLockBackend,
+  LOCK_BACKENDS,
+  type LockBackendKind,
+  type CreateLockBackendOptions,
+} from "./create-lock-backend.js";

@@ -10,7 +10,7 @@
  * `renew`); with TTL 0 (kured's default) the duration is left unset and the slot never expires.
  */
 import type { CoordinationV1Api, CoreV1Api, V1Lease, V1MicroTime } from "@kubernetes/client-node";
-import type { AcquireResult, LockBackend, LockQueueEntry, LockSlot, LockState } from "../contracts/lock-backend.js";
+import type { AcquireResult, LockQueueEntry, LockSlot, LockState } from "../contracts/lock-backend.js";
 import type { Reason } from "../contracts/reason.js";
 import { backoffDelay, CONFLICT_BACKOFF } from "./backoff.js";
 import { goneHolders, nodeGoneViaApi, type NodeGoneCheck } from "./gone-holders.js";
@@ -18,7 +18,7 @@ import { apiStatus, callOptions } from "./kube-request.js";
 import { formatGoTime, goTimeFromDate, parseGoTime, goTimeToDate } from "./go-time.js";
 import { resolveLockOptions, type LockBackendOptions, type ResolvedLockOptions } from "./lock-options.js";
 import { freshQueue, joinQueue, mayTakeSlot } from "./lock-queue.js";
-import type { ManualLockControl } from "./manual-lock.js";
+import type { QueueingLockBackend } from "./queueing-lock-backend.js";
 import { watchLock } from "./watch-lock.js";
 
 /** Label on every Lease of one lock: its value is `--ds-name`. */
@@ -103,7 +103,7 @@ function parseManual(raw: string | undefined): Snapshot["manual"] {
 }
 
 /** The Lease lock backend. */
-export class LeaseLockBackend implements LockBackend, ManualLockControl {
+export class LeaseLockBackend implements QueueingLockBackend {
   readonly id = "lease";
   readonly namespace: string;
   readonly name: string;
@@ -237,6 +237,16 @@ export class LeaseLockBackend implements LockBackend, ManualLockControl {
         await this.#pause(attempt, req.signal);
       }
     }
+  }
+
+  /** Leaves the waiting queue (blocked, outside the window, no reboot needed); false when not queued. */
+  async leaveQueue(req: { holder: string; signal: AbortSignal }): Promise<boolean> {
+    let queued = false;
+    await this.#writeQueue(req.signal, (queue) => {
+      queued = queue.some((q) => q.node === req.holder);
+      return queue.filter((q) => q.node !== req.holder);
+    });
+    return queued;
   }
 
   /**
