@@ -103,6 +103,25 @@ describe.skipIf(skip !== undefined).each(BACKEND_KINDS)("changes() of the %s loc
     }
   });
 
+  it("ends at once when aborted while the server is slow to answer its watch", async () => {
+    const { b } = await setup();
+    const server = cluster.server!;
+    const slow = server.faults.add({ resource: resourceOf[kind], verb: "watch", latencyMs: 10_000, times: 1 });
+    const controller = new AbortController();
+    const states = b.changes({ signal: controller.signal })[Symbol.asyncIterator]();
+    try {
+      await until(states, () => true);
+      const pending = states.next();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const aborted = performance.now();
+      controller.abort();
+      expect((await pending).done).toBe(true);
+      expect(performance.now() - aborted).toBeLessThan(1000);
+    } finally {
+      slow.remove();
+    }
+  });
+
   it("ends, closing its watch, when the signal aborts", async () => {
     const { b } = await setup();
     const controller = new AbortController();

@@ -99,23 +99,36 @@ export async function* watchLock<T extends WatchedObject>(
     let wake = (): void => {};
     const notify = (): void => wake();
     let controller: AbortController | undefined;
-    try {
-      controller = await watch.watch(
-        source.path,
-        { ...source.query, resourceVersion, allowWatchBookmarks: true },
-        (type: string, object: T) => {
-          queue.push({ type, object });
-          received++;
-          notify();
-        },
-        (error: unknown) => {
-          ended = { error };
-          notify();
-        },
+    const connecting = watch.watch(
+      source.path,
+      { ...source.query, resourceVersion, allowWatchBookmarks: true },
+      (type: string, object: T) => {
+        queue.push({ type, object });
+        received++;
+        notify();
+      },
+      (error: unknown) => {
+        ended = { error };
+        notify();
+      },
+    );
+    // The client resolves only once the server answered: do not let a slow server delay the end.
+    const connected = await Promise.race([
+      connecting.then(
+        (c) => ({ controller: c }),
+        (error: unknown) => ({ error }),
+      ),
+      stop.then(() => undefined),
+    ]);
+    if (connected === undefined) {
+      connecting.then(
+        (c) => c.abort(),
+        () => undefined,
       );
-    } catch (error) {
-      ended = { error };
+      return;
     }
+    if ("error" in connected) ended = { error: connected.error };
+    else controller = connected.controller;
     try {
       while (!signal.aborted) {
         const expiry = nextExpiry(current(), source.clock.now());
