@@ -49,7 +49,8 @@ export const ERROR_CODES = {
   },
   KURED_ERR_LOCK_CORRUPT: {
     exitCode: 1,
-    summary: "The lock annotation is not a kured lock (not JSON, or the wrong shape); it counts as held until fixed or removed.",
+    summary:
+      "The lock annotation is not a kured lock (not JSON, or the wrong shape); it counts as held until fixed or removed.",
   },
   KURED_ERR_INTERNAL: {
     exitCode: 1,
