@@ -34,6 +34,7 @@ export { createEventBus } from "./events/event-bus.js";
 export { RebootCoordinator, type CoordinatorOptions } from "./coordinator/coordinator.js";
 export type { CycleSettings, Checkpoint } from "./coordinator/cycle-settings.js";
 export { Backoff, retryOnConflict } from "./coordinator/backoff.js";
+export { runRebootRequiredSampler, type SamplerOptions } from "./coordinator/reboot-required-sampler.js";
 /** Node operations: annotations, labels, taints, cordon. */
 export * from "./node/index.js";
 /** Kubernetes API clients, made once and loaded lazily. */

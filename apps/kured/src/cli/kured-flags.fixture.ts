@@ -33,7 +33,8 @@ export const KURED_FLAGS: ReadonlyArray<{ flag: string; type: string; default?: 
   { flag: "slack-hook-url", type: "string", plugin: "notify" },
   { flag: "slack-username", type: "string", default: '"kured"', plugin: "notify" },
   { flag: "slack-channel", type: "string", plugin: "notify" },
-  { flag: "notify-url", type: "string", plugin: "notify" },
+  // kured's type is string (one URL); ours is repeatable (compatibility rule 4), one use means the same
+  { flag: "notify-url", type: "stringArray", plugin: "notify" },
   { flag: "message-template-drain", type: "string", default: '"Draining node %s"', plugin: "notify" },
   { flag: "message-template-reboot", type: "string", default: '"Rebooting node %s"', plugin: "notify" },
   {

@@ -12,6 +12,8 @@ import {
   type LoadedConfig,
 } from "@kured/core";
 import { loadKubeConfig } from "../kube-config.js";
+import { runSimulate } from "../simulate/run-simulate.js";
+import { simulatePlugin } from "../simulate/simulate-plugin.js";
 import { builtinPlugins } from "../builtins.js";
 import { KURED_VERSION } from "../version.js";
 import type { CliIo } from "./io.js";
@@ -70,6 +72,7 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     cwd: io.cwd,
     enforceRequired: command === "run",
     commands: Object.keys(COMMANDS),
+    ...(command === "simulate" ? { commandPlugin: simulatePlugin } : {}),
   });
   if (loaded.argv.help) {
     io.stdout.write(renderHelp(loaded.table, { usage: USAGE, intro: intro() }));
@@ -81,6 +84,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return 0;
     case "run":
       return runDaemon(loaded, io);
+    case "simulate":
+      return runSimulate(loaded, io);
     default:
       throw notYet(`kured ${command}`);
   }

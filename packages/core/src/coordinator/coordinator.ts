@@ -5,7 +5,7 @@ import type { Detector } from "../contracts/detector.js";
 import type { Drainer } from "../contracts/drainer.js";
 import type { EventBus } from "../contracts/event-bus.js";
 import type { Phase } from "../contracts/events.js";
-import type { LockBackend, LockSlot, LockState } from "../contracts/lock-backend.js";
+import type { LockBackend, LockSlot } from "../contracts/lock-backend.js";
 import type { Logger } from "../contracts/logger.js";
 import type { NodeContext } from "../contracts/node-context.js";
 import type { Reason } from "../contracts/reason.js";
@@ -14,6 +14,7 @@ import { apiErrorInfo } from "../kube/api-errors.js";
 import { NodeAnnotations } from "../node/node-annotations.js";
 import { isNodeReady, rfc3339Seconds, type NodeOperations } from "../node/node-operations.js";
 import type { RebootWindow } from "../window/index.js";
+import { mayAcquireNow } from "../lock/lock-queue.js";
 import { Backoff } from "./backoff.js";
 import type { Checkpoint, CycleSettings } from "./cycle-settings.js";
 
@@ -260,19 +261,24 @@ export class RebootCoordinator {
     const freed = (async () => {
       try {
         for await (const state of this.o.lock.changes({ signal: both })) {
-          if (hasFreeSlot(state, this.o.node)) return;
+          this.o.bus.publish({ kind: "lock-state", state, at: this.o.clock.now() });
+          if (mayAcquireNow(state, this.o.node)) return;
         }
       } catch {
         // a broken watch just means we wait for the period
       }
       await new Promise<never>(() => undefined);
     })();
+    const started = this.o.clock.now().getTime();
     try {
       await Promise.race([this.o.clock.sleep(delay, both), freed]);
     } finally {
       stop.abort();
     }
     if (signal.aborted) throw signal.reason;
+    // Never ask more than once a second, whatever the watch says.
+    const waited = this.o.clock.now().getTime() - started;
+    if (waited < 1_000) await this.o.clock.sleep(1_000 - waited, signal);
   }
 
   /** One pass: window → detectors → annotate → blockers → lock → drain and reboot. */
@@ -384,6 +390,7 @@ export class RebootCoordinator {
       this.halt("pre-labels");
       await this.o.clock.sleep(this.o.settings.drainDelayMs, signal);
       this.publish("draining");
+      await this.flushEvents(signal); // kured notifies before it cordons
       await this.o.drainer.cordon(this.ctx(signal));
       this.halt("cordoned");
       const drained = await this.drain(signal);
@@ -410,6 +417,7 @@ export class RebootCoordinator {
     const bootId = (await this.o.nodeOps.get()).status?.nodeInfo?.bootID;
     if (bootId) await this.o.nodeOps.annotate({ [NodeAnnotations.bootIdBeforeReboot]: bootId });
     this.publish("rebooting");
+    await this.flushEvents(signal); // the node may die the moment the rebooter runs
     await this.o.rebooter.reboot(this.ctx(signal));
     this.halt("reboot-requested");
     return "rebooting";
@@ -440,6 +448,21 @@ export class RebootCoordinator {
     await this.release(signal);
   }
 
+  /**
+   * Lets subscribers (notifiers above all) finish what was published so far, for at most a
+   * minute: every notifier has its own shorter timeout, this only bounds a stuck subscriber.
+   */
+  private async flushEvents(signal: AbortSignal): Promise<void> {
+    const stop = new AbortController();
+    const timer = this.o.clock.sleep(MINUTE, AbortSignal.any([signal, stop.signal])).catch(() => undefined);
+    try {
+      await Promise.race([this.o.bus.drain(), timer]);
+    } finally {
+      stop.abort();
+    }
+    signal.throwIfAborted();
+  }
+
   /** After the reboot request: the process dies with the node; log until then. */
   private async waitForReboot(signal: AbortSignal): Promise<void> {
     for (;;) {
@@ -451,11 +474,4 @@ export class RebootCoordinator {
 
 function annotation(node: V1Node, key: string): string | undefined {
   return node.metadata?.annotations?.[key];
-}
-
-/** True when the lock has room for `node` (not taken by hand, fewer holders than slots). */
-function hasFreeSlot(state: LockState, node: string): boolean {
-  if (state.manual) return false;
-  if (state.holders.some((h) => h.holder === node)) return true;
-  return state.holders.length < state.capacity;
 }

@@ -5,6 +5,7 @@ import type { DrainOptions } from "../contracts/drainer.js";
 import type { EventBus } from "../contracts/event-bus.js";
 import type { Logger } from "../contracts/logger.js";
 import { RebootCoordinator } from "../coordinator/coordinator.js";
+import { runRebootRequiredSampler } from "../coordinator/reboot-required-sampler.js";
 import type { Checkpoint, CycleSettings } from "../coordinator/cycle-settings.js";
 import { KuredError } from "../errors/kured-error.js";
 import { createEventBus } from "../events/event-bus.js";
@@ -116,6 +117,7 @@ export async function assembleDaemon(options: {
   const notifiers = host.resolveAll("notifier");
   if (notifiers.length > 0) bus.subscribe(notifierSubscriber({ notifiers, log, clock }));
   for (const subscriber of host.resolveAll("subscriber")) bus.subscribe(subscriber);
+  const detectors = host.resolveAll("detector");
   const coordinator = new RebootCoordinator({
     node,
     clock,
@@ -127,7 +129,7 @@ export async function assembleDaemon(options: {
       endTime: core.endTime,
       timeZone: core.timeZone,
     }),
-    detectors: host.resolveAll("detector"),
+    detectors,
     blockers: host.resolveAll("blocker"),
     lock,
     drainer,
@@ -141,9 +143,11 @@ export async function assembleDaemon(options: {
     bus,
     coordinator,
     async run(signal: AbortSignal): Promise<void> {
+      const sampler = runRebootRequiredSampler({ detectors, bus, node, clock, log }, signal);
       try {
         await coordinator.run(signal);
       } finally {
+        await sampler;
         await bus.drain();
       }
     },
