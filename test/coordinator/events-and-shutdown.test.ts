@@ -45,7 +45,7 @@ describe("Kubernetes Events", () => {
       );
       await Promise.all([a.bus.drain(), b.bus.drain()]);
       const kubeconfig = join(mkdtempSync(join(tmpdir(), "kured-events-")), "kubeconfig");
-      w.cluster.server!.writeKubeconfig(kubeconfig);
+      await w.cluster.server!.writeKubeconfig(kubeconfig);
       const { stdout } = await run("kubectl", ["--kubeconfig", kubeconfig, "describe", "node", "node-1"]);
       const events = stdout.slice(stdout.indexOf("Events:"));
       for (const phase of [

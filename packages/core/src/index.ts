@@ -50,4 +50,4 @@ export * from "./daemon/index.js";
 /** The reboot lock: the Go-kured-compatible codec, DaemonSet and Lease backends, the queue, manual control. */
 export * from "./lock/index.js";
 /** A lock backend made on first use (component factories are synchronous). */
-export { lazyLockBackend } from "./lock/lazy-lock-backend.js";
+export { lazyLockBackend, hasManualControl, type ControllableLockBackend } from "./lock/lazy-lock-backend.js";

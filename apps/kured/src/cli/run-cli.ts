@@ -14,6 +14,9 @@ import {
 import { loadKubeConfig } from "../kube-config.js";
 import { runSimulate } from "../simulate/run-simulate.js";
 import { simulatePlugin } from "../simulate/simulate-plugin.js";
+import { lockPlugin, statusPlugin } from "../commands/command-plugins.js";
+import { runLockCommand } from "../commands/lock-command.js";
+import { runStatusCommand } from "../commands/status-command.js";
 import { builtinPlugins } from "../builtins.js";
 import { KURED_VERSION } from "../version.js";
 import type { CliIo } from "./io.js";
@@ -29,7 +32,13 @@ const COMMANDS = {
 
 type Command = keyof typeof COMMANDS;
 
-const USAGE = "kured [run|simulate|status|lock|version] [flags]";
+const USAGE = "kured [run|simulate|status|lock acquire|lock release|lock status|version] [flags]";
+
+/** Every word sequence the command line may start with. */
+const COMMAND_WORDS = [...Object.keys(COMMANDS), "lock acquire", "lock release", "lock status"];
+
+/** The flags each command adds to the daemon's. */
+const COMMAND_PLUGINS = { simulate: simulatePlugin, status: statusPlugin, lock: lockPlugin } as const;
 
 function intro(): string {
   const lines = Object.entries(COMMANDS).map(([name, what]) => `    ${name.padEnd(10)}${what}`);
@@ -71,8 +80,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     builtins: builtinPlugins,
     cwd: io.cwd,
     enforceRequired: command === "run",
-    commands: Object.keys(COMMANDS),
-    ...(command === "simulate" ? { commandPlugin: simulatePlugin } : {}),
+    commands: COMMAND_WORDS,
+    ...(command in COMMAND_PLUGINS ? { commandPlugin: COMMAND_PLUGINS[command as keyof typeof COMMAND_PLUGINS] } : {}),
   });
   if (loaded.argv.help) {
     io.stdout.write(renderHelp(loaded.table, { usage: USAGE, intro: intro() }));
@@ -86,16 +95,13 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return runDaemon(loaded, io);
     case "simulate":
       return runSimulate(loaded, io);
-    default:
-      throw notYet(`kured ${command}`);
+    case "status":
+      return runStatusCommand(loaded, io);
+    case "lock": {
+      const words = loaded.argv.positionals;
+      return runLockCommand(words[1] ?? "status", loaded, io);
+    }
   }
-}
-
-function notYet(what: string): KuredError {
-  return new KuredError(
-    "KURED_ERR_NOT_IMPLEMENTED",
-    `${what} is not implemented in this build of kured-ts yet; nothing was changed in the cluster`,
-  );
 }
 
 /** The core options the daemon reads itself. */

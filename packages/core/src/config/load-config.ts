@@ -31,21 +31,27 @@ export interface LoadConfigOptions {
   /** the flag that names third-party plugins (core's `--plugin`) */
   readonly pluginFlag?: string;
   /**
-   * Words allowed as the first positional argument (subcommands); any other word on the command
-   * line is a problem. Absent: no positional words are allowed.
+   * The commands the words on the command line may spell, e.g. `simulate` or `lock acquire`; any
+   * other word is a problem. Absent: no words are allowed.
    */
   readonly commands?: readonly string[];
 }
 
 /** Stray words are refused: kured ignored them, so `--force-reboot false` silently forced reboots. */
 function positionalProblems(positionals: readonly string[], commands: readonly string[]): Problem[] {
-  return positionals
-    .filter((word, i) => !(i === 0 && commands.includes(word)))
-    .map((word) => ({
-      subject: word,
-      message: "unexpected argument (not a flag or command)",
-      fix: "write flags as --flag=value (booleans: --flag=false, not --flag false); see kured --help",
-    }));
+  // the longest command the words start with; the words after it are stray
+  const matched = Math.max(
+    0,
+    ...commands
+      .map((c) => c.split(" "))
+      .filter((words) => words.every((w, i) => positionals[i] === w))
+      .map((w) => w.length),
+  );
+  return positionals.slice(matched).map((word) => ({
+    subject: word,
+    message: "unexpected argument (not a flag or command)",
+    fix: "write flags as --flag=value (booleans: --flag=false, not --flag false); see kured --help",
+  }));
 }
 
 function shapes(table: OptionTable): Map<string, FlagShape> {
