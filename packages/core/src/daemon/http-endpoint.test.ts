@@ -55,7 +55,10 @@ describe("the daemon's HTTP endpoint", () => {
     try {
       await expect(
         startHttpEndpoint({ host: "127.0.0.1", port: first.port, log, healthy: () => true, routes: [] }),
-      ).rejects.toThrow(/EADDRINUSE/);
+      ).rejects.toMatchObject({
+        code: "KURED_ERR_LISTEN_FAILED",
+        message: expect.stringMatching(/EADDRINUSE.*--metrics-port/),
+      });
     } finally {
       await first.close();
     }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { HttpRoute } from "../contracts/http-route.js";
 import type { Logger } from "../contracts/logger.js";
+import { KuredError } from "../errors/kured-error.js";
 
 /** The daemon's HTTP endpoint: plugin routes (e.g. `/metrics`) and `/healthz`. */
 export interface HttpEndpoint {
@@ -44,9 +45,19 @@ export async function startHttpEndpoint(options: {
       });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const fail = (err: Error): void => {
+      const where = `${options.host || "*"}:${options.port}`;
+      reject(
+        new KuredError(
+          "KURED_ERR_LISTEN_FAILED",
+          `cannot listen on ${where} for /metrics and /healthz: ${err.message}; choose another --metrics-port (or --metrics-host), or stop what uses it`,
+          { cause: err },
+        ),
+      );
+    };
+    server.once("error", fail);
     server.listen(options.port, options.host || undefined, () => {
-      server.off("error", reject);
+      server.off("error", fail);
       resolve();
     });
   });

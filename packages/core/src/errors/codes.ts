@@ -52,6 +52,10 @@ export const ERROR_CODES = {
     summary:
       "The lock annotation is not a kured lock (not JSON, or the wrong shape); it counts as held until fixed or removed.",
   },
+  KURED_ERR_LISTEN_FAILED: {
+    exitCode: 1,
+    summary: "The metrics and health endpoint could not listen on --metrics-host:--metrics-port.",
+  },
   KURED_ERR_INTERNAL: {
     exitCode: 1,
     summary: "A bug in kured: something that should not happen did. Please report it.",
