@@ -9,19 +9,14 @@
  */
 import { readFile, rm, mkdir, mkdtemp, writeFile, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseLockAnnotation } from "@kured/core";
 import { skipReasonForRealCluster, startCluster, type Cluster } from "@kured/testkit";
-import { daemonEntryMissing, REPO_ROOT } from "./daemon-entry.js";
+import { daemonEntryMissing } from "./daemon-entry.js";
 import { DaemonProcess } from "./daemon-process.js";
 import { findHostLauncher, type HostLauncher } from "./host-namespace.js";
 import { CordonObserver, LockObserver } from "./observers.js";
-
-/** The ServiceAccount kured's manifests run the DaemonSet as. */
-export const KURED_SERVICE_ACCOUNT = { namespace: "kube-system", name: "kured" } as const;
-
-/** kured's RBAC manifest, loaded into the server when a test enforces RBAC. */
-export const RBAC_MANIFEST = resolve(REPO_ROOT, "deploy/kured-rbac.yaml");
+import { KURED_SERVICE_ACCOUNT, readRbacManifest, TESTKIT_FIELD_SELECTOR_STOPGAP } from "./rbac.js";
 
 /** Why the e2e tests cannot run here, else undefined. */
 export function e2eSkipReason(): string | undefined {
@@ -36,10 +31,13 @@ export function e2eSkipReason(): string | undefined {
 export interface E2eOptions {
   /** how many nodes (node-1…node-N); default 3 */
   readonly nodes?: number;
-  /** enforce RBAC from deploy/kured-rbac.yaml and run the daemons as kube-system/kured */
+  /**
+   * enforce RBAC from deploy/kured-rbac.yaml (plus rbac.ts's stopgap for a testkit gap) and run
+   * the daemons as kube-system/kured
+   */
   readonly rbac?: boolean;
-  /** more kured flags for a node's daemon */
-  readonly extraArgs?: (node: string) => readonly string[];
+  /** more kured flags for a node's daemon (`files` places per-node files such as a plugin's) */
+  readonly extraArgs?: (node: string, files: Pick<E2eCluster, "nodeFile" | "dir">) => readonly string[];
   /** kured's --period; default 2s */
   readonly period?: string;
   /** how long a rebooting node stays NotReady; default 1000 ms */
@@ -85,7 +83,9 @@ export class E2eCluster {
   static async start(options: E2eOptions = {}): Promise<E2eCluster> {
     const host = findHostLauncher();
     if ("skip" in host) throw new Error(host.skip);
-    const rbacManifests = options.rbac ? await readRbacManifest() : undefined;
+    const rbacManifests = options.rbac
+      ? `${await readRbacManifest()}\n---\n${TESTKIT_FIELD_SELECTOR_STOPGAP}`
+      : undefined;
     const dir = await mkdtemp(join(tmpdir(), "kured-e2e-"));
     let cluster: Cluster | undefined;
     try {
@@ -144,7 +144,7 @@ export class E2eCluster {
       `--reboot-command=${join(this.dir, "reboot.sh")} ${node}`,
       "--metrics-host=127.0.0.1",
       "--metrics-port=0",
-      ...(this.options.extraArgs?.(node) ?? []),
+      ...(this.options.extraArgs?.(node, this) ?? []),
     ];
   }
 
@@ -310,14 +310,6 @@ export class E2eCluster {
     await Promise.all([...this.daemons.values()].map((d) => d.kill()));
     if (process.env.KURED_E2E_KEEP) process.stderr.write(`kured e2e: kept ${this.dir}\n`);
     else await rm(this.dir, { recursive: true, force: true });
-  }
-}
-
-async function readRbacManifest(): Promise<string> {
-  try {
-    return await readFile(RBAC_MANIFEST, "utf8");
-  } catch (e) {
-    throw new Error(`cannot read kured's RBAC manifest ${RBAC_MANIFEST}: ${String(e)}`, { cause: e });
   }
 }
 

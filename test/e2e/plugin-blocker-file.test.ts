@@ -1,0 +1,111 @@
+/**
+ * End to end: the third-party example plugin (examples/plugin-blocker-file) loaded by real kured
+ * processes from its path, as an operator would load it.
+ */
+import { spawnSync } from "node:child_process";
+import { rm, writeFile } from "node:fs/promises";
+import type { CoreV1Event } from "@kubernetes/client-node";
+import { afterAll, describe, expect, it } from "vitest";
+import { daemonEntry, daemonEntryMissing, REPO_ROOT } from "./support/daemon-entry.js";
+import { killAllDaemons } from "./support/daemon-process.js";
+import { E2eCluster, e2eSkipReason } from "./support/e2e-cluster.js";
+
+const PLUGIN = "./examples/plugin-blocker-file";
+const BLOCK_FILE = "kured-block";
+
+afterAll(killAllDaemons);
+
+/** `kured <args>` run to its end (for commands that do not touch a cluster). */
+function kured(args: readonly string[], env: Record<string, string> = {}) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("KURED_")));
+  const run = spawnSync(process.execPath, [daemonEntry(), ...args], {
+    cwd: REPO_ROOT,
+    env: { ...clean, ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("e2e: the example plugin blocker-file", () => {
+  const notBuilt = daemonEntryMissing();
+
+  it.for([
+    ["--plugin", ["--plugin", PLUGIN, "--help"], {}],
+    ["KURED_PLUGIN", ["--help"], { KURED_PLUGIN: PLUGIN }],
+  ] as const)("kured --help lists --block-file under the plugin when loaded with %s", ([, args, env], { skip }) => {
+    if (notBuilt) skip(notBuilt);
+    const { status, stdout, stderr } = kured(args, env);
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    expect(stdout).toContain("block-file — hold a node's reboot while a file exists on it:");
+    expect(stdout).toMatch(
+      /^ {4}--block-file string {2,}while this file exists .*\(required\) \[\$KURED_BLOCK_FILE\]$/m,
+    );
+  });
+
+  it("kured refuses to start without --block-file once the plugin is loaded, before contacting a cluster", ({
+    skip,
+  }) => {
+    if (notBuilt) skip(notBuilt);
+    const { status, stderr } = kured(["--plugin", PLUGIN, "--node-id=node-1", "--kubeconfig=/nonexistent"]);
+    expect(status).toBe(2);
+    expect(stderr).toContain("KURED_ERR_CONFIG_INVALID");
+    expect(stderr).toContain("--block-file: is required; set --block-file or KURED_BLOCK_FILE");
+  });
+
+  it("a node whose block file exists waits with the plugin's reason on its Events while the other node reboots, and reboots once the file is gone", async ({
+    skip,
+    onTestFinished,
+  }) => {
+    const why = e2eSkipReason();
+    if (why) skip(why);
+    const e2e = await E2eCluster.start({
+      nodes: 2,
+      extraArgs: (node, files) => ["--plugin", PLUGIN, `--block-file=${files.nodeFile(node, BLOCK_FILE)}`],
+    });
+    onTestFinished(() => e2e.close());
+    const blockFile = (node: string): string => e2e.nodeFile(node, BLOCK_FILE);
+
+    await writeFile(blockFile("node-1"), "nightly backup, until 03:00\n");
+    await e2e.requireReboot("node-1", "node-2");
+    e2e.startDaemons();
+
+    // node-1 is blocked in at least two periods, and node-2 goes ahead meanwhile
+    const blockedEvent = async (): Promise<CoreV1Event | undefined> =>
+      (await nodeEvents(e2e, "node-1")).find((e) => e.reason === "RebootBlocked");
+    await e2e.waitFor("node-2 rebooted and node-1 blocked twice by the block file", async () => {
+      const event = await blockedEvent();
+      return (event?.count ?? 0) >= 2 && (await e2e.rolloutDone("node-2"));
+    });
+
+    const event = (await blockedEvent()) as CoreV1Event;
+    expect(event.type).toBe("Warning");
+    expect(event.involvedObject).toMatchObject({ kind: "Node", name: "node-1" });
+    expect(event.source?.component).toBe("kured");
+    expect(event.message).toContain(`block file ${blockFile("node-1")} exists`);
+    expect(event.message).toContain("nightly backup, until 03:00 (block-file-present)");
+    expect(e2e.rebootCounts()).toEqual({ "node-1": 0, "node-2": 1 });
+    expect(e2e.cordons.cordonCounts(), "a blocked node is never cordoned").not.toHaveProperty("node-1");
+    expect(e2e.lock.acquisitions(), "a blocked node never takes the lock").toEqual(["node-2"]);
+
+    await rm(blockFile("node-1"));
+    await e2e.waitFor("node-1 rebooted once its block file is gone", () => e2e.rolloutDone("node-1"));
+
+    expect(e2e.rebootCounts()).toEqual({ "node-1": 1, "node-2": 1 });
+    expect(e2e.lock.acquisitions()).toEqual(["node-2", "node-1"]);
+    expect(e2e.lock.maxHolders()).toBe(1);
+    expect(await e2e.unschedulableNodes()).toEqual([]);
+    expect(await e2e.lockHolders()).toEqual([]);
+    expect(e2e.problems).toEqual([]);
+  }, 120_000);
+});
+
+/** The core/v1 Events kured wrote about a node (namespace default, as kubectl describe node shows them). */
+async function nodeEvents(e2e: E2eCluster, node: string): Promise<CoreV1Event[]> {
+  const list = await e2e.cluster.apis.core.listNamespacedEvent({
+    namespace: "default",
+    fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}`,
+  });
+  return list.items;
+}
