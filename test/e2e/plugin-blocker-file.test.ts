@@ -84,7 +84,7 @@ describe("e2e: the example plugin blocker-file", () => {
     expect(event.involvedObject).toMatchObject({ kind: "Node", name: "node-1" });
     expect(event.source?.component).toBe("kured");
     expect(event.message).toContain(`block file ${blockFile("node-1")} exists`);
-    expect(event.message).toContain("nightly backup, until 03:00 (block-file-present)");
+    expect(event.message).toMatch(/: nightly backup, until 03:00 \(block-file-present\); blocker: block-file$/);
     expect(e2e.rebootCounts()).toEqual({ "node-1": 0, "node-2": 1 });
     expect(e2e.cordons.cordonCounts(), "a blocked node is never cordoned").not.toHaveProperty("node-1");
     expect(e2e.lock.acquisitions(), "a blocked node never takes the lock").toEqual(["node-2"]);
