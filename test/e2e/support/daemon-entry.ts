@@ -25,5 +25,5 @@ export function daemonEntryMissing(): string | undefined {
   const entry = daemonEntry();
   return existsSync(entry)
     ? undefined
-    : `the kured daemon is not built (${entry} is missing): run \`npm run build\` first (\`npm test\` does)`;
+    : `the kured daemon is not built (${entry} is missing): run \`npm run build\` (or \`npm run bundle\` for the bundle) first; \`npm test\` builds before it tests`;
 }
