@@ -296,7 +296,7 @@ export class ApiServer {
       }
       if (decision.status !== undefined) throw statusForCode(decision.status, decision.message);
       if (route) {
-        this.authorize(user, route, url.pathname);
+        this.authorize(user, route, url.pathname, url.searchParams);
         await this.serveResource(req, res, route, url.searchParams);
       } else {
         if (
@@ -340,7 +340,7 @@ export class ApiServer {
     }
   }
 
-  private authorize(user: UserInfo, route: ResourceRoute, path: string): void {
+  private authorize(user: UserInfo, route: ResourceRoute, path: string, query: URLSearchParams): void {
     if (!this.rbacEnabled) return;
     const request = {
       user,
@@ -350,7 +350,7 @@ export class ApiServer {
       resource: route.type.resource,
       subresource: route.subresource,
       namespace: route.namespace ?? "",
-      name: route.name ?? "",
+      name: route.name ?? nameFromFieldSelector(route.verb, query) ?? "",
       path,
     };
     if (!this.rbac.authorize(request)) {
@@ -620,4 +620,19 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const server = new ApiServer(options);
   await server.listen(options.port);
   return server;
+}
+
+/**
+ * kube-apiserver authorizes a list or watch whose field selector pins `metadata.name` as a request
+ * for that name, so `resourceNames` rules cover a single-object watch.
+ */
+function nameFromFieldSelector(verb: string, query: URLSearchParams): string | undefined {
+  if (verb !== "list" && verb !== "watch") return undefined;
+  const selector = query.get("fieldSelector");
+  if (!selector) return undefined;
+  for (const term of selector.split(",")) {
+    const m = /^metadata\.name==?(.*)$/.exec(term.trim());
+    if (m) return m[1];
+  }
+  return undefined;
 }

@@ -38,7 +38,7 @@ rules:
   - apiGroups: ["apps"]
     resourceNames: ["kured"]
     resources: ["daemonsets"]
-    verbs: ["update", "patch", "get"]
+    verbs: ["update", "patch", "get", "list", "watch"]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -99,6 +99,18 @@ describe("RBAC", () => {
   });
   afterAll(async () => {
     await server.close();
+  });
+
+  it("treats a list pinned to one name by a metadata.name field selector as a request for that name", async () => {
+    const pinned = await status(
+      apps.listNamespacedDaemonSet({ namespace: "kube-system", fieldSelector: "metadata.name=kured" }),
+    );
+    expect(pinned.code).toBe(200);
+    expect((await status(apps.listNamespacedDaemonSet({ namespace: "kube-system" }))).code).toBe(403);
+    expect(
+      (await status(apps.listNamespacedDaemonSet({ namespace: "kube-system", fieldSelector: "metadata.name=other" })))
+        .code,
+    ).toBe(403);
   });
 
   it("allows what the bound roles grant", async () => {
