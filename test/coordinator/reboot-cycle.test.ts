@@ -219,6 +219,29 @@ describe.each(LOCKS)("the reboot cycle (%s lock)", (lock) => {
     expect(w.events.some((e) => e.phase === "error" && e.reason?.code === "node-not-ready")).toBe(true);
   });
 
+  it("a failing reboot command gives the node back and releases the lock, then retries a period later", async () => {
+    const w = await makeWorld({ nodes: 1 });
+    w.hosts.needsReboot.add("node-1");
+    let failures = 1;
+    const d = daemon(w, "node-1", {
+      onReboot: () => {
+        if (failures > 0) {
+          failures--;
+          throw new Error("reboot command /bin/systemctl reboot exited 1: Failed to connect to bus");
+        }
+      },
+    });
+    await d.start();
+    await until(w, () => w.events.some((e) => e.phase === "error" && e.reason?.code === "reboot-failed"));
+    const failedAt = w.clock.now().getTime();
+    await until(w, () => phasesOf(w.events, "node-1").includes("lock-released"));
+    expect((await node(w, "node-1")).spec?.unschedulable).toBeFalsy();
+    expect((await w.lockState()).holders).toEqual([]);
+    expect(phasesOf(w.events, "node-1").filter((p) => p === "draining")).toHaveLength(1);
+    await until(w, () => w.hosts.reboots.get("node-1") === 1);
+    expect(w.clock.now().getTime() - failedAt).toBeGreaterThanOrEqual(HOUR - MINUTE);
+  });
+
   it("reboots on demand when the node is annotated kured.dev/reboot-requested, and removes the annotation", async () => {
     const w = await makeWorld({ nodes: 1 });
     const { core, k8s } = await kubeClients(w.cluster.kubeConfig);

@@ -418,7 +418,17 @@ export class RebootCoordinator {
     if (bootId) await this.o.nodeOps.annotate({ [NodeAnnotations.bootIdBeforeReboot]: bootId });
     this.publish("rebooting");
     await this.flushEvents(signal); // the node may die the moment the rebooter runs
-    await this.o.rebooter.reboot(this.ctx(signal));
+    try {
+      await this.o.rebooter.reboot(this.ctx(signal));
+    } catch (e) {
+      if (signal.aborted) throw e;
+      // A broken reboot command must not leave the node cordoned and the lock held, nor repeat the
+      // drain at every retry: give the node back and try again next period.
+      this.publish("error", errorReason("reboot-failed", e));
+      await this.o.nodeOps.annotate({ [NodeAnnotations.bootIdBeforeReboot]: null });
+      await this.undo(cordonedBefore, signal);
+      return "idle";
+    }
     this.halt("reboot-requested");
     return "rebooting";
   }
