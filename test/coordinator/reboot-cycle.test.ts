@@ -19,7 +19,7 @@ afterEach(async () => {
   world = undefined;
 });
 
-const LOCKS = ["memory", "daemonset"] as const;
+const LOCKS = ["memory", "daemonset", "lease"] as const;
 
 describe.each(LOCKS)("the reboot cycle (%s lock)", (lock) => {
   async function makeWorld(options: Parameters<typeof newWorld>[0] = {}): Promise<World> {

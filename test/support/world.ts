@@ -1,5 +1,5 @@
 import {
-  createDaemonSetLockBackend,
+  createLockBackend,
   kubeClients,
   lazyLockBackend,
   type BusMessage,
@@ -30,7 +30,7 @@ export interface World {
 }
 
 /** The lock a world's daemons share: the in-memory reference, or kured's DaemonSet annotation on the API server. */
-export type LockKind = "memory" | "daemonset";
+export type LockKind = "memory" | "daemonset" | "lease";
 
 /** Makes a world; stop it with {@link closeWorld}. */
 export async function makeWorld(
@@ -40,9 +40,10 @@ export async function makeWorld(
   const cluster = await startCluster({ nodes: options.nodes ?? 2, clock, inProcess: true });
   const lock = new MemoryLock({ capacity: options.capacity ?? 1, ttlMs: options.ttlMs ?? 0, clock });
   const lockKind = options.lock ?? "memory";
-  const daemonSetLock = (): LockBackend =>
-    lazyLockBackend("daemonset", () =>
-      createDaemonSetLockBackend({
+  const apiLock = (): LockBackend =>
+    lazyLockBackend(lockKind, () =>
+      createLockBackend({
+        backend: lockKind === "lease" ? "lease" : "daemonset",
         kubeConfig: cluster.kubeConfig,
         concurrency: options.capacity ?? 1,
         ttlMs: options.ttlMs ?? 0,
@@ -50,7 +51,7 @@ export async function makeWorld(
         clock,
       }),
     );
-  const inspector = daemonSetLock();
+  const inspector = apiLock();
   return {
     cluster,
     clock,
@@ -59,7 +60,7 @@ export async function makeWorld(
     events: [],
     daemons: new Map(),
     lockKind,
-    lockBackend: () => (lockKind === "memory" ? lock.backend() : daemonSetLock()),
+    lockBackend: () => (lockKind === "memory" ? lock.backend() : apiLock()),
     lockState: async () =>
       lockKind === "memory" ? lock.state() : inspector.inspect({ signal: new AbortController().signal }),
   };

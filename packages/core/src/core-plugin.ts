@@ -7,7 +7,7 @@ import { loadTimeZone, parseTimeOfDay, parseWeekdays } from "./window/index.js";
 import { CommandSyntaxError, splitCommand } from "./host/index.js";
 import { commandRebooter } from "./reboot/command-rebooter.js";
 import { signalRebooter } from "./reboot/signal-rebooter.js";
-import { createDaemonSetLockBackend } from "./lock/daemonset-lock-backend.js";
+import { createLockBackend, LOCK_BACKENDS } from "./lock/create-lock-backend.js";
 import { lazyLockBackend } from "./lock/lazy-lock-backend.js";
 import { Tokens } from "./tokens.js";
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -201,22 +201,25 @@ export const corePlugin = definePlugin({
     return problems;
   },
   register(reg, { options }) {
-    reg.lockBackend("daemonset", (ctx) =>
-      lazyLockBackend("daemonset", () =>
-        createDaemonSetLockBackend({
-          kubeConfig: ctx.resolve<KubeConfig>(Tokens.KubeConfig),
-          namespace: options.dsNamespace,
-          name: options.dsName,
-          annotation: options.lockAnnotation,
-          concurrency: options.concurrency,
-          ttlMs: options.lockTtl,
-          releaseDelayMs: options.lockReleaseDelay,
-          periodMs: options.period,
-          clock: ctx.clock,
-          log: ctx.log,
-        }),
-      ),
-    );
+    for (const backend of LOCK_BACKENDS) {
+      reg.lockBackend(backend, (ctx) =>
+        lazyLockBackend(backend, () =>
+          createLockBackend({
+            backend,
+            kubeConfig: ctx.resolve<KubeConfig>(Tokens.KubeConfig),
+            namespace: options.dsNamespace,
+            name: options.dsName,
+            annotation: options.lockAnnotation,
+            concurrency: options.concurrency,
+            ttlMs: options.lockTtl,
+            releaseDelayMs: options.lockReleaseDelay,
+            periodMs: options.period,
+            clock: ctx.clock,
+            log: ctx.log,
+          }),
+        ),
+      );
+    }
     reg.rebooter("command", () => commandRebooter({ argv: splitCommand(options.rebootCommand) }));
     reg.rebooter("signal", () => signalRebooter({ signal: options.rebootSignal }));
   },
