@@ -242,6 +242,33 @@ describe.each(LOCKS)("the reboot cycle (%s lock)", (lock) => {
     expect(w.clock.now().getTime() - failedAt).toBeGreaterThanOrEqual(HOUR - MINUTE);
   });
 
+  it.skipIf(lock === "memory")(
+    "a waiter that becomes blocked leaves the queue, so the next waiter is not held up",
+    async () => {
+      const w = await makeWorld({ nodes: 3 });
+      for (const n of ["node-1", "node-2", "node-3"]) w.hosts.needsReboot.add(n);
+      let node2Blocked = false;
+      const blocker: Blocker = {
+        id: "switch",
+        scope: "node",
+        check: async (ctx) =>
+          ctx.node === "node-2" && node2Blocked
+            ? { blocked: true, reason: { code: "maintenance", message: "node-2 is busy" } }
+            : { blocked: false },
+      };
+      await daemon(w, "node-1", { blockers: [blocker], drain: () => ({ durationMs: 30 * MINUTE }) }).start();
+      await daemon(w, "node-2", { blockers: [blocker], random: () => 0.1 }).start();
+      await daemon(w, "node-3", { blockers: [blocker], random: () => 0.2 }).start();
+      await until(w, async () => (await w.lockState()).queue.map((q) => q.node).join() === "node-2,node-3");
+      node2Blocked = true;
+      // node-1 is done within the hour; had node-2 kept its place, node-3 would wait for that entry
+      // to go stale (two periods)
+      await until(w, () => w.hosts.reboots.get("node-3") === 1, 90 * MINUTE);
+      expect(w.hosts.reboots.get("node-2")).toBeUndefined();
+      expect(w.events.some((e) => e.node === "node-2" && e.phase === "blocked")).toBe(true);
+    },
+  );
+
   it("reboots on demand when the node is annotated kured.dev/reboot-requested, and removes the annotation", async () => {
     const w = await makeWorld({ nodes: 1 });
     const { core, k8s } = await kubeClients(w.cluster.kubeConfig);

@@ -52,4 +52,11 @@ export interface LockBackend {
   release(req: { holder: string; signal: AbortSignal }): Promise<void>;
   inspect(req: { signal: AbortSignal }): Promise<LockState>;
   changes(req: { signal: AbortSignal }): AsyncIterable<LockState>;
+  /** optional: a waiter that got blocked stops holding up the queue; false when it was not queued */
+  leaveQueue?(req: { holder: string; signal: AbortSignal }): Promise<boolean>;
+  /**
+   * optional: keeps the holder's slot alive (renews a TTL) until the signal aborts; the holder
+   * stops it right before the reboot, so the slot expires a TTL after the node went down
+   */
+  keepRenewed?(req: { holder: string; signal: AbortSignal }): Promise<unknown>;
 }

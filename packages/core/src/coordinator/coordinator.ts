@@ -285,6 +285,7 @@ export class RebootCoordinator {
   private async tick(signal: AbortSignal): Promise<TickOutcome> {
     if (!this.o.window.contains(this.o.clock.now())) {
       await this.setTaint(false, signal);
+      await this.leaveQueue(signal);
       return "idle";
     }
     const node = await this.o.nodeOps.get();
@@ -292,6 +293,7 @@ export class RebootCoordinator {
     if (!detection.required) {
       this.o.log.info("Reboot not required");
       await this.setTaint(false, signal);
+      await this.leaveQueue(signal);
       return "idle";
     }
     this.publish("reboot-required", detection.reason);
@@ -299,6 +301,7 @@ export class RebootCoordinator {
     const blocked = await this.checkBlockers(signal);
     if (blocked) {
       this.publish("blocked", blocked.reason, { blocker: blocked.blocker });
+      await this.leaveQueue(signal);
       return "idle";
     }
     const slot = await this.acquireLock(node, signal);
@@ -369,6 +372,13 @@ export class RebootCoordinator {
     return result.slot;
   }
 
+  /** A node that stopped waiting (blocked, window closed, no reboot needed) frees its queue place. */
+  private async leaveQueue(signal: AbortSignal): Promise<void> {
+    if (!this.waiting || !this.o.lock.leaveQueue) return;
+    this.waiting = false;
+    await this.o.lock.leaveQueue({ holder: this.o.node, signal });
+  }
+
   private async setTaint(present: boolean, signal: AbortSignal): Promise<void> {
     const key = this.o.settings.preferNoScheduleTaint;
     if (key) await this.o.nodeOps.setPreferNoScheduleTaint(key, present, signal);
@@ -379,6 +389,21 @@ export class RebootCoordinator {
   /** Pre labels → drain delay → cordon → drain → reboot delay → window again → reboot. */
   private async drainAndReboot(slot: LockSlot, signal: AbortSignal): Promise<TickOutcome> {
     this.halt("lock-acquired");
+    // Renew the slot (a Lease with a TTL) while draining; stop right before the reboot, so the
+    // slot expires a TTL after the node went down if it never comes back.
+    const renewal = new AbortController();
+    const renewing = this.o.lock
+      .keepRenewed?.({ holder: this.o.node, signal: AbortSignal.any([signal, renewal.signal]) })
+      .catch((err: unknown) => this.o.log.warn({ err }, "renewing the lock failed"));
+    try {
+      return await this.holdAndReboot(slot, signal, () => renewal.abort());
+    } finally {
+      renewal.abort();
+      await renewing;
+    }
+  }
+
+  private async holdAndReboot(slot: LockSlot, signal: AbortSignal, stopRenewing: () => void): Promise<TickOutcome> {
     const node = await this.o.nodeOps.get();
     const cordonedBefore = slot.wasUnschedulable || node.spec?.unschedulable === true;
     // Remember the state before the drain on the node itself: the lock may expire meanwhile.
@@ -418,6 +443,7 @@ export class RebootCoordinator {
     if (bootId) await this.o.nodeOps.annotate({ [NodeAnnotations.bootIdBeforeReboot]: bootId });
     this.publish("rebooting");
     await this.flushEvents(signal); // the node may die the moment the rebooter runs
+    stopRenewing();
     try {
       await this.o.rebooter.reboot(this.ctx(signal));
     } catch (e) {

@@ -15,7 +15,10 @@ export function hasManualControl(lock: LockBackend): lock is LockBackend & Manua
  * API-backed backend loads the client library (asynchronously, and only when the daemon runs).
  * Manual control is passed through when the real backend has it.
  */
-export function lazyLockBackend(id: string, make: () => Promise<LockBackend>): LockBackend & ManualLockControl {
+export function lazyLockBackend(
+  id: string,
+  make: () => Promise<LockBackend>,
+): LockBackend & ManualLockControl & Required<Pick<LockBackend, "leaveQueue" | "keepRenewed">> {
   let made: Promise<LockBackend> | undefined;
   const backend = (): Promise<LockBackend> => (made ??= make());
   const manual = async (): Promise<LockBackend & ManualLockControl> => {
@@ -32,6 +35,8 @@ export function lazyLockBackend(id: string, make: () => Promise<LockBackend>): L
     async *changes(req): AsyncIterable<LockState> {
       yield* (await backend()).changes(req);
     },
+    leaveQueue: async (req): Promise<boolean> => (await backend()).leaveQueue?.(req) ?? false,
+    keepRenewed: async (req): Promise<unknown> => (await backend()).keepRenewed?.(req),
     takeManually: async (req): Promise<LockState> => (await manual()).takeManually(req),
     releaseHolder: async (req): Promise<boolean> => (await manual()).releaseHolder(req),
   };
