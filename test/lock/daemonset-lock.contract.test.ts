@@ -4,7 +4,8 @@
  * virtual clock either way: expiry is judged on the reader's clock).
  */
 import { createDaemonSetLockBackend } from "@kured/core";
-import { describeLockBackendContract, startCluster, VirtualClock, type Cluster } from "@kured/testkit";
+import { startCluster, VirtualClock, type Cluster } from "@kured/testkit";
+import { describeLockBackendContract } from "@kured/testkit/contracts";
 import { afterAll, beforeAll } from "vitest";
 
 const NODES = ["node-1", "node-2", "node-3", "node-4", "node-5", "node-6"];

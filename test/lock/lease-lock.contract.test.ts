@@ -3,7 +3,8 @@
  * cluster when KURED_E2E_KUBECONFIG is set. Each check gets its own lock name, hence its own Leases.
  */
 import { createLeaseLockBackend } from "@kured/core";
-import { describeLockBackendContract, startCluster, VirtualClock, type Cluster } from "@kured/testkit";
+import { startCluster, VirtualClock, type Cluster } from "@kured/testkit";
+import { describeLockBackendContract } from "@kured/testkit/contracts";
 import { afterAll, beforeAll } from "vitest";
 
 const NODES = ["node-1", "node-2", "node-3", "node-4", "node-5", "node-6"];

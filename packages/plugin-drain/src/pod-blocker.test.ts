@@ -1,6 +1,7 @@
 /** The pod blocker against testkit's API server. */
 import { createLogger, parseLabelSelector, systemClock, type NodeContext } from "@kured/core";
-import { describeBlockerContract, startCluster, type Cluster } from "@kured/testkit";
+import { startCluster, type Cluster } from "@kured/testkit";
+import { describeBlockerContract } from "@kured/testkit/contracts";
 import { afterEach, describe, expect, it } from "vitest";
 import { PodBlocker } from "./pod-blocker.js";
 

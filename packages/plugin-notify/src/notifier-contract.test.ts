@@ -1,5 +1,6 @@
 import { systemClock } from "@kured/core";
-import { describeNotifierContract, startNotificationSink } from "@kured/testkit";
+import { startNotificationSink } from "@kured/testkit";
+import { describeNotifierContract } from "@kured/testkit/contracts";
 import { captureLog } from "./__fixtures__/capture-log.js";
 import { parseNotifyUrl } from "./notify-targets.js";
 import { createUrlNotifier } from "./url-notifier.js";

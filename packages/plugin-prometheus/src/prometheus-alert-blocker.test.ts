@@ -1,5 +1,6 @@
 import { createLogger, systemClock, type Clock, type NodeContext } from "@kured/core";
-import { VirtualClock, describeBlockerContract } from "@kured/testkit";
+import { VirtualClock } from "@kured/testkit";
+import { describeBlockerContract } from "@kured/testkit/contracts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   alertSample,

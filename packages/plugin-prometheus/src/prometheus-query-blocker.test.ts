@@ -1,5 +1,5 @@
 import { createLogger, systemClock, type NodeContext } from "@kured/core";
-import { describeBlockerContract } from "@kured/testkit";
+import { describeBlockerContract } from "@kured/testkit/contracts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakePrometheus, successBody, vectorBody, type FakePrometheus } from "./__fixtures__/fake-prometheus.js";
 import { PrometheusClient } from "./prometheus-client.js";

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, hostExec, splitCommand, systemClock, type HostExec, type NodeContext } from "@kured/core";
-import { describeDetectorContract } from "@kured/testkit";
+import { describeDetectorContract } from "@kured/testkit/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CommandSentinelDetector } from "./command-detector.js";
 

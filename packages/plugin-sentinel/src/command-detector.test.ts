@@ -7,7 +7,7 @@ import {
   type HostExecResult,
   type NodeContext,
 } from "@kured/core";
-import { describeDetectorContract } from "@kured/testkit";
+import { describeDetectorContract } from "@kured/testkit/contracts";
 import { describe, expect, it } from "vitest";
 import { CommandSentinelDetector } from "./command-detector.js";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { createLogger, systemClock, type NodeContext } from "@kured/core";
-import { describeDetectorContract } from "@kured/testkit";
+import { describeDetectorContract } from "@kured/testkit/contracts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileSentinelDetector, type StatPath } from "./file-detector.js";
 

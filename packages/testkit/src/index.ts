@@ -46,4 +46,5 @@ export * from "./clock/index.js";
 /** The notification sink (a recording loopback HTTP server) and the in-memory event collector. */
 export * from "./sink/index.js";
 /** Contract test suites for detectors, blockers, notifiers and lock backends; the in-memory reference lock. */
-export * from "./contracts/index.js";
+/** The reference in-memory lock (the contract suites themselves are in "@kured/testkit/contracts", which needs vitest). */
+export { MemoryLock, type MemoryLockOptions } from "./contracts/memory-lock-backend.js";
