@@ -10,8 +10,8 @@
 //
 // Every dependency is inside, so the image needs Node and nothing from node_modules. Code
 // splitting keeps what only some runs use in chunks that load at their dynamic import() instead
-// of being parsed and evaluated by every daemon at start (a single file measured 8 MB more
-// resident memory for the same daemon). start-modules.json lists what main.mjs evaluates at start.
+// of being parsed and evaluated by every daemon at start; start-modules.json lists what main.mjs
+// evaluates at start. Measurements: docs/BENCHMARKS.md.
 //
 // Usage: node scripts/bundle.ts [--outdir DIR]
 import { spawnSync } from "node:child_process";
