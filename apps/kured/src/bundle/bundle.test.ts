@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -140,6 +141,16 @@ describe("the bundled daemon against an in-process cluster", () => {
     return { child, output: () => output, exited };
   }
 
+  /** A loopback port nothing listens on right now (the daemon does not log the port it got for 0). */
+  async function freePort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (typeof address !== "object" || !address) throw new Error("no free port");
+    return address.port;
+  }
+
   async function until(what: string, check: () => boolean | Promise<boolean>, output: () => string): Promise<void> {
     const deadline = Date.now() + 15_000;
     while (!(await check())) {
@@ -149,7 +160,7 @@ describe("the bundled daemon against an in-process cluster", () => {
   }
 
   it("logs text lines, serves /healthz and /metrics, checks the sentinel, and stops on SIGTERM", async () => {
-    const port = 30_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const d = await daemon([`--metrics-port=${port}`]);
     const get = async (path: string): Promise<string> => {
       try {
