@@ -12,11 +12,8 @@ import {
   type LoadedConfig,
 } from "@kured/core";
 import { loadKubeConfig } from "../kube-config.js";
-import { runSimulate } from "../simulate/run-simulate.js";
 import { simulatePlugin } from "../simulate/simulate-plugin.js";
 import { lockPlugin, statusPlugin } from "../commands/command-plugins.js";
-import { runLockCommand } from "../commands/lock-command.js";
-import { runStatusCommand } from "../commands/status-command.js";
 import { builtinPlugins } from "../builtins.js";
 import { KURED_VERSION } from "../version.js";
 import type { CliIo } from "./io.js";
@@ -93,13 +90,14 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
       return 0;
     case "run":
       return runDaemon(loaded, io);
+    // Loaded only when used: simulate brings the in-process cluster, the others the status code.
     case "simulate":
-      return runSimulate(loaded, io);
+      return (await import("../simulate/run-simulate.js")).runSimulate(loaded, io);
     case "status":
-      return runStatusCommand(loaded, io);
+      return (await import("../commands/status-command.js")).runStatusCommand(loaded, io);
     case "lock": {
       const words = loaded.argv.positionals;
-      return runLockCommand(words[1] ?? "status", loaded, io);
+      return (await import("../commands/lock-command.js")).runLockCommand(words[1] ?? "status", loaded, io);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import nodemailer, { type SendMailOptions, type SMTPTransportOptions } from "nodemailer";
+import type { SendMailOptions, SMTPTransportOptions } from "nodemailer";
 import { NotifyUrlError } from "../notify-url-error.js";
 import type { ServiceUrl } from "../service-url.js";
 import { DeliveryError, displayUrl, hostPort, secretsOf, type DeliveryContext, type NotifyService } from "./service.js";
@@ -115,6 +115,8 @@ export function smtpMessages(config: SmtpConfig, message: string): SendMailOptio
 
 /** Sends every mail through one transport; the connection is closed when the signal aborts. */
 export async function deliverSmtp(config: SmtpConfig, message: string, ctx: DeliveryContext): Promise<void> {
+  // nodemailer is loaded only when a mail is sent: most daemons never send one
+  const { default: nodemailer } = await import("nodemailer");
   const transport = nodemailer.createTransport(smtpTransportOptions(config, Math.max(1, ctx.timeoutMs)));
   const aborted = new Promise<never>((_resolve, reject) => {
     const stop = (): void => reject(new DeliveryError("gave up: the deadline passed or the caller aborted"));
