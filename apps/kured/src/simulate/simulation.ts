@@ -180,7 +180,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   };
   const nodes = records.map((r) => new SimulatedNode(r, env));
   const startedAt = clock.now();
-  let completed = false;
+  let completed: boolean;
   try {
     // Work to drain: two pods per node whose termination takes --drain-seconds.
     await cluster.createDeployment({

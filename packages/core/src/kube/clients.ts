@@ -1,7 +1,8 @@
+import type * as KubeClientModule from "@kubernetes/client-node";
 import type { AppsV1Api, CoordinationV1Api, CoreV1Api, KubeConfig, PolicyV1Api } from "@kubernetes/client-node";
 
 /** The client library module, loaded on first use (it costs tens of MB; `--help` never pays it). */
-export type KubeModule = typeof import("@kubernetes/client-node");
+export type KubeModule = typeof KubeClientModule;
 
 /** One client per API group, made once per daemon. */
 export interface KubeClients {
