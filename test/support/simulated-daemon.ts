@@ -4,6 +4,7 @@ import {
   kubeClients,
   kubeEventsSubscriber,
   NodeOperations,
+  NodeWatch,
   RebootCoordinator,
   RebootWindow,
   type Blocker,
@@ -187,6 +188,13 @@ export class SimulatedDaemon {
       drainer: simulatedDrainer(ops, behaviour),
       rebooter: this.rebooter(),
       nodeOps: ops,
+      nodeWatch: new NodeWatch({
+        kubeConfig: cluster.kubeConfig,
+        k8s,
+        node,
+        clock,
+        log: createLogger({ format: "json", level: "silent" }),
+      }),
       settings: testSettings(this.o.settings),
       ...(this.o.random ? { random: this.o.random } : {}),
       checkpoint: (point) => {

@@ -31,6 +31,8 @@ export interface CoordinatorOptions {
   readonly drainer: Drainer;
   readonly rebooter: Rebooter;
   readonly nodeOps: NodeOperations;
+  /** optional: the node as a watch last saw it, so a quiet period costs no request */
+  readonly nodeWatch?: { readonly current: V1Node | undefined; run(signal: AbortSignal): Promise<void> };
   readonly settings: CycleSettings;
   /** random numbers in [0, 1) for jitter; Math.random by default */
   readonly random?: () => number;
@@ -76,6 +78,19 @@ export class RebootCoordinator {
 
   /** Runs until `signal` aborts (or, after a reboot request, until the process is stopped). */
   async run(signal: AbortSignal): Promise<void> {
+    const stopWatch = new AbortController();
+    const watching = this.o.nodeWatch?.run(AbortSignal.any([signal, stopWatch.signal])).catch((err: unknown) => {
+      this.o.log.warn({ err }, "node watch stopped");
+    });
+    try {
+      await this.runCycle(signal);
+    } finally {
+      stopWatch.abort();
+      await watching;
+    }
+  }
+
+  private async runCycle(signal: AbortSignal): Promise<void> {
     try {
       await this.recover(signal);
       let delay = this.firstDelay();
@@ -288,7 +303,8 @@ export class RebootCoordinator {
       await this.leaveQueue(signal);
       return "idle";
     }
-    const node = await this.o.nodeOps.get();
+    // the watched copy when the watch is up: no request at all in a period with nothing to do
+    const node = this.o.nodeWatch?.current ?? (await this.o.nodeOps.get());
     const detection = await this.rebootRequired(node, signal);
     if (!detection.required) {
       this.o.log.info("Reboot not required");

@@ -11,6 +11,7 @@ import { KuredError } from "../errors/kured-error.js";
 import { createEventBus } from "../events/event-bus.js";
 import { kubeClients } from "../kube/clients.js";
 import { NodeOperations } from "../node/node-operations.js";
+import { NodeWatch } from "../node/node-watch.js";
 import type { PluginHost } from "../plugin/plugin-host.js";
 import type { KeyValue } from "../plugin/option.js";
 import { kubeEventsSubscriber } from "../subscribers/kube-events-subscriber.js";
@@ -135,6 +136,7 @@ export async function assembleDaemon(options: {
     drainer,
     rebooter,
     nodeOps: new NodeOperations({ core: coreApi, k8s, node, clock }),
+    nodeWatch: new NodeWatch({ kubeConfig: options.kubeConfig, k8s, node, clock, log }),
     settings: cycleSettingsFrom(core, config),
     ...(options.random ? { random: options.random } : {}),
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
