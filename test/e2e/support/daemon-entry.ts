@@ -1,6 +1,6 @@
 /**
- * Which kured the e2e tests run. One switch: the tsc build today; the esbuild bundle
- * (apps/kured/dist-bundle/…) once it ships, because what ships is what must be tested.
+ * Which kured the e2e tests run. The esbuild bundle
+ * (apps/kured/dist-bundle/…), because what ships is what must be tested.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -8,8 +8,8 @@ import { resolve } from "node:path";
 /** The repository's root, where `--plugin ./examples/…` paths are resolved from. */
 export const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 
-/** The daemon's entry point: change this one line to run the bundle. */
-export const DEFAULT_DAEMON_ENTRY = resolve(REPO_ROOT, "apps/kured/dist/main.js");
+/** The daemon's entry point: the bundle `npm test` makes before it tests. */
+export const DEFAULT_DAEMON_ENTRY = resolve(REPO_ROOT, "apps/kured/dist-bundle/kured.mjs");
 
 /**
  * The entry point the e2e daemons run: KURED_E2E_DAEMON when set (e.g. to try the bundle before
