@@ -1,4 +1,4 @@
-import { createLogger, kubeClients, NodeWatch, systemClock } from "@kured/core";
+import { createLogger, kubeApiFor, kubeClients, NodeWatch, systemClock } from "@kured/core";
 import { startCluster, type Cluster } from "@kured/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -21,8 +21,7 @@ describe("the node watch", () => {
     cluster = await startCluster({ nodes: ["node-1", "node-2"], inProcess: true });
     const { core, k8s } = await kubeClients(cluster.kubeConfig);
     const watch = new NodeWatch({
-      kubeConfig: cluster.kubeConfig,
-      k8s,
+      kube: kubeApiFor(cluster.kubeConfig),
       node: "node-1",
       clock: systemClock,
       log: createLogger({ format: "json", level: "silent" }),

@@ -1,7 +1,7 @@
 import {
   createEventBus,
   createLogger,
-  kubeClients,
+  kubeApiFor,
   kubeEventsSubscriber,
   NodeOperations,
   NodeWatch,
@@ -160,13 +160,11 @@ export class SimulatedDaemon {
     if (this.running) return;
     this.starts++;
     const { cluster, clock, node } = this.o;
-    const { core, k8s } = await kubeClients(cluster.kubeConfig);
-    const ops = new NodeOperations({ core, k8s, node, clock });
+    const kube = kubeApiFor(cluster.kubeConfig);
+    const ops = new NodeOperations({ kube, node, clock });
     if (this.o.kubeEvents && !this.eventsSubscribed) {
       this.eventsSubscribed = true;
-      this.bus.subscribe(
-        kubeEventsSubscriber({ core, k8s, node, log: createLogger({ format: "json", level: "silent" }) }),
-      );
+      this.bus.subscribe(kubeEventsSubscriber({ kube, node, log: createLogger({ format: "json", level: "silent" }) }));
     }
     const controller = new AbortController();
     this.controller = controller;
@@ -189,8 +187,7 @@ export class SimulatedDaemon {
       rebooter: this.rebooter(),
       nodeOps: ops,
       nodeWatch: new NodeWatch({
-        kubeConfig: cluster.kubeConfig,
-        k8s,
+        kube,
         node,
         clock,
         log: createLogger({ format: "json", level: "silent" }),

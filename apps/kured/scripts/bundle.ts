@@ -27,13 +27,25 @@ const appDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = resolve(appDir, "../..");
 
 /**
- * Node flags of the shipped entry point. Measured on the idle daemon (docs/BENCHMARKS.md):
- * `--liftoff-only` keeps the HTTP parser's WebAssembly (undici's llhttp, used by the Kubernetes
- * client) on the baseline compiler, whose optimised recompilation otherwise stays resident (~17 MB);
- * `--max-semi-space-size=1` caps the young generation at 1 MB (~5 MB). A daemon that makes a few
- * requests an hour needs neither speed.
+ * Node flags of the shipped entry point, for a daemon that makes a few requests an hour and needs
+ * no speed. Measured on the idle daemon (docs/BENCHMARKS.md): V8's optimising compilers
+ * (TurboFan, Maglev) and the baseline one (Sparkplug) off, feedback vectors allocated lazily,
+ * bytecode of unused functions flushed, and V8's optimise-for-size heuristics: together ~10 MB
+ * less, and steadier from run to run. `--liftoff-only` keeps WebAssembly (the HTTP parser of
+ * Node's fetch, which only the Prometheus and notification plugins use) on the baseline compiler;
+ * `--max-semi-space-size=1` caps the young generation at 1 MB. (`--jitless` would save as much
+ * but takes WebAssembly away, and with it fetch.)
  */
-export const NODE_FLAGS = ["--max-semi-space-size=1", "--liftoff-only"] as const;
+export const NODE_FLAGS = [
+  "--max-semi-space-size=1",
+  "--liftoff-only",
+  "--no-opt",
+  "--no-maglev",
+  "--no-sparkplug",
+  "--lazy-feedback-allocation",
+  "--flush-bytecode",
+  "--optimize-for-size",
+] as const;
 
 /**
  * CommonJS dependencies (pino, tsyringe, semver, …) call require() for Node built-ins; in an ESM
@@ -86,6 +98,40 @@ export const noTestRunner: Plugin = {
       )}); })();`,
       loader: "js",
     }));
+  },
+};
+
+/**
+ * pino without its worker-thread transports, which kured never configures (it logs to a stream
+ * it makes itself): `pino/lib/transport.js` (thread-stream, hence node:worker_threads) becomes a
+ * function that throws; for pino, pino-pretty and pino-abstract-transport node:worker_threads is
+ * what it is on the main thread, where the logger runs (`isMainThread` true, no `parentPort`, no
+ * `workerData`); and sonic-boom's one `assert()` is a plain check. node:worker_threads and node:assert
+ * then stay unloaded: ~1.5 MB of an idle daemon (docs/BENCHMARKS.md).
+ */
+export const pinoWithoutWorkers: Plugin = {
+  name: "pino-without-workers",
+  setup(b) {
+    const inPino = /node_modules\/(pino|pino-pretty|pino-abstract-transport)\//;
+    const inSonicBoom = /node_modules\/sonic-boom\/index\.js$/;
+    b.onResolve({ filter: /^(\.\/lib\/transport|\.\/transport|worker_threads|node:worker_threads)$/ }, (args) =>
+      inPino.test(args.importer) &&
+      !(args.path.includes("transport") && !/\/pino\/(pino|lib\/tools)\.js$/.test(args.importer))
+        ? { path: args.path.replace(/^node:/, ""), namespace: "pino-without-workers" }
+        : undefined,
+    );
+    b.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
+      inSonicBoom.test(args.importer) ? { path: "assert", namespace: "pino-without-workers" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "pino-without-workers" }, (args) => {
+      const contents =
+        args.path === "worker_threads"
+          ? "module.exports = { isMainThread: true, parentPort: null, workerData: null };"
+          : args.path === "assert"
+            ? "module.exports = (ok, message) => { if (!ok) throw new Error(message); };"
+            : 'module.exports = () => { throw new Error("pino transports are not part of the kured bundle"); };';
+      return { contents, loader: "js" };
+    });
   },
 };
 
@@ -270,7 +316,7 @@ export async function bundleKured(outdir: string): Promise<{ startPackages: Map<
     sourcemap: "linked",
     legalComments: "linked",
     banner: { js: REQUIRE_BANNER },
-    plugins: [builtinsThroughRequire, noTestRunner, kube.plugin],
+    plugins: [pinoWithoutWorkers, builtinsThroughRequire, noTestRunner, kube.plugin],
     metafile: true,
     logLevel: "warning",
   });

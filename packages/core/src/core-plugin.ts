@@ -10,7 +10,7 @@ import { signalRebooter } from "./reboot/signal-rebooter.js";
 import { createLockBackend, LOCK_BACKENDS } from "./lock/create-lock-backend.js";
 import { lazyLockBackend } from "./lock/lazy-lock-backend.js";
 import { Tokens } from "./tokens.js";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeApi } from "./kube/kube-api.js";
 
 const qualifiedName =
   (what: string): ValueCheck =>
@@ -206,7 +206,7 @@ export const corePlugin = definePlugin({
         lazyLockBackend(backend, () =>
           createLockBackend({
             backend,
-            kubeConfig: ctx.resolve<KubeConfig>(Tokens.KubeConfig),
+            kube: ctx.resolve<KubeApi>(Tokens.Kube),
             namespace: options.dsNamespace,
             name: options.dsName,
             annotation: options.lockAnnotation,

@@ -7,6 +7,9 @@ export const Tokens = {
   Logger: Symbol.for("kured.logger"),
   Config: Symbol.for("kured.config"),
   NodeName: Symbol.for("kured.node-name"),
+  /** the REST client for the API server (`KubeApi`); what core and the built-in plugins use */
+  Kube: Symbol.for("kured.kube"),
+  /** a @kubernetes/client-node KubeConfig, only where the caller has one (tests, simulate, the CLI) */
   KubeConfig: Symbol.for("kured.kube-config"),
   EventBus: Symbol.for("kured.event-bus"),
   Detector: Symbol.for("kured.detector"),

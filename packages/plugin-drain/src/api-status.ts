@@ -18,8 +18,9 @@ function record(x: unknown): Record<string, unknown> {
 }
 
 /**
- * Reads an error of @kubernetes/client-node: an ApiException carries `code` and the Status as a
- * JSON string in `body`; anything else (connection refused, reset) has no code.
+ * Reads an API error (core's `KubeApiError`: the HTTP status as `code`, the Status as a JSON
+ * string in `body`) with the Status's causes, which core's `apiErrorInfo` leaves out; anything
+ * else (connection refused, reset) has no code.
  */
 export function apiStatus(e: unknown): ApiStatus {
   const err = record(e);
@@ -54,7 +55,6 @@ export function apiStatus(e: unknown): ApiStatus {
   return { code, reason: typeof body.reason === "string" ? body.reason : undefined, message, causes };
 }
 
-/** The client's own messages repeat headers and bodies over many lines; the first says enough. */
 function firstLine(text: string): string {
   return text.split("\n", 1)[0] ?? text;
 }
@@ -64,4 +64,21 @@ export function describeApiError(e: unknown): string {
   const s = apiStatus(e);
   if (s.code === undefined) return s.message;
   return `${s.code}${s.reason ? ` ${s.reason}` : ""}: ${s.message}`;
+}
+
+/**
+ * Runs one API call given `{ signal }`; when `signal` has aborted (before or during it) rejects
+ * with the signal's reason whatever the request failed with, so callers see why they were stopped.
+ */
+export async function apiCall<T>(
+  signal: AbortSignal,
+  call: (options: { readonly signal: AbortSignal }) => Promise<T>,
+): Promise<T> {
+  if (signal.aborted) throw signal.reason;
+  try {
+    return await call({ signal });
+  } catch (e) {
+    if (signal.aborted) throw signal.reason;
+    throw e;
+  }
 }

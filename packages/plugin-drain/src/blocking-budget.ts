@@ -1,6 +1,6 @@
-import type { V1LabelSelector, V1Pod } from "@kubernetes/client-node";
-import type { ApiStatus } from "./api-status.js";
-import { apiCall, type DrainApis } from "./kube-api.js";
+import type { V1LabelSelector, V1Pod, V1PodDisruptionBudget } from "@kubernetes/client-node";
+import type { KubeApi } from "@kured/core";
+import { apiCall, type ApiStatus } from "./api-status.js";
 
 /** The API server names the budget in the 429's cause: "The disruption budget <name> needs …". */
 const BUDGET_IN_CAUSE = /disruption budget (\S+) needs/i;
@@ -36,7 +36,7 @@ export function selectorMatches(selector: V1LabelSelector | undefined, labels: R
 export async function blockingBudget(
   status: ApiStatus,
   pod: V1Pod,
-  apis: DrainApis,
+  kube: KubeApi,
   signal: AbortSignal,
 ): Promise<string | undefined> {
   for (const cause of status.causes) {
@@ -46,11 +46,14 @@ export async function blockingBudget(
   if (!status.causes.some((c) => c.reason === "DisruptionBudget")) return undefined;
   const namespace = pod.metadata?.namespace ?? "";
   try {
-    const budgets = await apiCall(signal, () =>
-      apis.policy.listNamespacedPodDisruptionBudget({ namespace }, apis.withSignal(signal)),
+    const budgets = await apiCall(signal, (options) =>
+      kube.get<{ items?: V1PodDisruptionBudget[] | null }>(
+        `/apis/policy/v1/namespaces/${encodeURIComponent(namespace)}/poddisruptionbudgets`,
+        options,
+      ),
     );
     const labels = pod.metadata?.labels ?? {};
-    return budgets.items.find((b) => selectorMatches(b.spec?.selector, labels))?.metadata?.name;
+    return (budgets.items ?? []).find((b) => selectorMatches(b.spec?.selector, labels))?.metadata?.name;
   } catch (e) {
     if (signal.aborted) throw e;
     return undefined;

@@ -1,6 +1,6 @@
-import type { DrainApis } from "./kube-api.js";
-import { apiCall } from "./kube-api.js";
-import { apiStatus } from "./api-status.js";
+import type { V1Node } from "@kubernetes/client-node";
+import type { KubeApi } from "@kured/core";
+import { apiCall, apiStatus } from "./api-status.js";
 
 /** How often a cordon or uncordon is retried when a concurrent writer changed the node first. */
 const CONFLICT_ATTEMPTS = 10;
@@ -11,23 +11,22 @@ const CONFLICT_ATTEMPTS = 10;
  * never answered from a stale read; a 409 from a concurrent writer means read again.
  */
 export async function setUnschedulable(
-  apis: DrainApis,
+  kube: KubeApi,
   node: string,
   unschedulable: boolean,
   signal: AbortSignal,
 ): Promise<{ wasUnschedulable: boolean }> {
+  const path = `/api/v1/nodes/${encodeURIComponent(node)}`;
   for (let attempt = 1; ; attempt++) {
-    const current = await apiCall(signal, () => apis.core.readNode({ name: node }, apis.withSignal(signal)));
+    const current = await apiCall(signal, (options) => kube.get<V1Node>(path, options));
     const wasUnschedulable = current.spec?.unschedulable === true;
     if (wasUnschedulable === unschedulable) return { wasUnschedulable };
     try {
-      await apiCall(signal, () =>
-        apis.core.patchNode(
-          {
-            name: node,
-            body: { metadata: { resourceVersion: current.metadata?.resourceVersion }, spec: { unschedulable } },
-          },
-          apis.mergePatch(signal),
+      await apiCall(signal, (options) =>
+        kube.patch<V1Node>(
+          path,
+          { metadata: { resourceVersion: current.metadata?.resourceVersion }, spec: { unschedulable } },
+          options,
         ),
       );
       return { wasUnschedulable };

@@ -1,8 +1,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
-import { reason, type Reason } from "@kured/core";
-import { apiStatus, describeApiError } from "./api-status.js";
+import { reason, type KubeApi, type Reason } from "@kured/core";
+import { apiCall, apiStatus, describeApiError } from "./api-status.js";
 import { blockingBudget } from "./blocking-budget.js";
-import { apiCall, type DrainApis } from "./kube-api.js";
 import { podKey } from "./pod-rules.js";
 
 /** What one eviction request came to. */
@@ -27,7 +26,7 @@ const MULTIPLE_BUDGETS = /more than one PodDisruptionBudget/i;
  * so a replacement with the same name is never evicted by mistake.
  */
 export async function evictPod(
-  apis: DrainApis,
+  kube: KubeApi,
   pod: V1Pod,
   gracePeriodSeconds: number,
   signal: AbortSignal,
@@ -36,32 +35,29 @@ export async function evictPod(
   const namespace = pod.metadata?.namespace ?? "";
   const uid = pod.metadata?.uid;
   try {
-    await apiCall(signal, () =>
-      apis.core.createNamespacedPodEviction(
+    await apiCall(signal, (options) =>
+      kube.post(
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/eviction`,
         {
-          name,
-          namespace,
-          body: {
-            apiVersion: "policy/v1",
-            kind: "Eviction",
-            metadata: { name, namespace },
-            deleteOptions: {
-              ...(gracePeriodSeconds >= 0 ? { gracePeriodSeconds } : {}),
-              ...(uid ? { preconditions: { uid } } : {}),
-            },
+          apiVersion: "policy/v1",
+          kind: "Eviction",
+          metadata: { name, namespace },
+          deleteOptions: {
+            ...(gracePeriodSeconds >= 0 ? { gracePeriodSeconds } : {}),
+            ...(uid ? { preconditions: { uid } } : {}),
           },
         },
-        apis.withSignal(signal),
+        options,
       ),
     );
     return { kind: "accepted" };
   } catch (e) {
     if (signal.aborted) throw signal.reason;
-    return classify(e, pod, apis, signal);
+    return classify(e, pod, kube, signal);
   }
 }
 
-async function classify(e: unknown, pod: V1Pod, apis: DrainApis, signal: AbortSignal): Promise<EvictionOutcome> {
+async function classify(e: unknown, pod: V1Pod, kube: KubeApi, signal: AbortSignal): Promise<EvictionOutcome> {
   const status = apiStatus(e);
   const key = podKey(pod);
   switch (status.code) {
@@ -69,7 +65,7 @@ async function classify(e: unknown, pod: V1Pod, apis: DrainApis, signal: AbortSi
     case 409: // the UID precondition failed: the pod we meant is gone
       return { kind: "gone" };
     case 429: {
-      const budget = await blockingBudget(status, pod, apis, signal);
+      const budget = await blockingBudget(status, pod, kube, signal);
       const detail = status.causes.find((c) => c.reason === "DisruptionBudget")?.message ?? status.message;
       if (budget !== undefined || status.causes.some((c) => c.reason === "DisruptionBudget")) {
         const who = budget ? `PodDisruptionBudget ${pod.metadata?.namespace}/${budget}` : "a PodDisruptionBudget";

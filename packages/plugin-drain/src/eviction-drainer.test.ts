@@ -1,6 +1,6 @@
 /** The drainer against testkit's simulated cluster, on the virtual clock. */
 import type { V1Pod } from "@kubernetes/client-node";
-import { createLogger, type DrainOptions, type DrainProgress, type NodeContext } from "@kured/core";
+import { createLogger, kubeApiFor, type DrainOptions, type DrainProgress, type NodeContext } from "@kured/core";
 import { startCluster, VirtualClock, type Cluster, type StoreEvent } from "@kured/testkit";
 import { afterEach, describe, expect, it } from "vitest";
 import { EvictionDrainer } from "./eviction-drainer.js";
@@ -63,7 +63,7 @@ async function podsOn(c: Cluster, node: string, labelSelector?: string): Promise
 const names = (pods: V1Pod[]): string[] => pods.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).sort();
 
 function drainer(c: Cluster, defaults: Partial<DrainOptions> = {}): EvictionDrainer {
-  return new EvictionDrainer({ kubeConfig: c.kubeConfig, defaults });
+  return new EvictionDrainer({ kube: kubeApiFor(c.kubeConfig), defaults });
 }
 
 describe("EvictionDrainer.cordon / uncordon", () => {

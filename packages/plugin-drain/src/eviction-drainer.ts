@@ -1,4 +1,4 @@
-import type { KubeConfig, V1Pod } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
 import {
   formatGoDuration,
   reason,
@@ -6,13 +6,13 @@ import {
   type DrainProgress,
   type DrainResult,
   type Drainer,
+  type KubeApi,
   type NodeContext,
   type Reason,
 } from "@kured/core";
 import { apiStatus, describeApiError } from "./api-status.js";
 import { setUnschedulable } from "./cordon.js";
 import { evictPod } from "./evict-pod.js";
-import { makeDrainApis, type DrainApis } from "./kube-api.js";
 import { listNodePods } from "./node-pods.js";
 import { deletingTooLong, podDisposition, podKey } from "./pod-rules.js";
 import { Semaphore } from "./semaphore.js";
@@ -44,8 +44,8 @@ const PODS_IN_REASON = 10;
 
 /** How to build an {@link EvictionDrainer}. */
 export interface EvictionDrainerOptions {
-  /** credentials and server; clients are made on first use */
-  readonly kubeConfig: KubeConfig;
+  /** the API server */
+  readonly kube: KubeApi;
   /** the drain flags; a call's `options` override them field by field */
   readonly defaults?: Partial<DrainOptions>;
   /** eviction requests in flight at once; default {@link DEFAULT_MAX_CONCURRENT_EVICTIONS} */
@@ -96,40 +96,33 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 export class EvictionDrainer implements Drainer {
   readonly id = "eviction";
   readonly defaults: DrainOptions;
-  private readonly kubeConfig: KubeConfig;
+  private readonly kube: KubeApi;
   private readonly gate: Semaphore;
   private readonly pollIntervalMs: number;
-  private apis: Promise<DrainApis> | undefined;
 
   constructor(options: EvictionDrainerOptions) {
-    this.kubeConfig = options.kubeConfig;
+    this.kube = options.kube;
     this.defaults = { ...DEFAULT_DRAIN_OPTIONS, ...options.defaults };
     this.gate = new Semaphore(options.maxConcurrentEvictions ?? DEFAULT_MAX_CONCURRENT_EVICTIONS);
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   }
 
-  private clients(): Promise<DrainApis> {
-    this.apis ??= makeDrainApis(this.kubeConfig);
-    return this.apis;
-  }
-
   /** Marks the node unschedulable; tells whether it already was (then nothing is written). */
   async cordon(ctx: NodeContext): Promise<{ wasUnschedulable: boolean }> {
-    const result = await setUnschedulable(await this.clients(), ctx.node, true, ctx.signal);
+    const result = await setUnschedulable(this.kube, ctx.node, true, ctx.signal);
     ctx.log.info({ wasUnschedulable: result.wasUnschedulable }, "node cordoned");
     return result;
   }
 
   /** Marks the node schedulable again; a no-op when it is. */
   async uncordon(ctx: NodeContext): Promise<void> {
-    const result = await setUnschedulable(await this.clients(), ctx.node, false, ctx.signal);
+    const result = await setUnschedulable(this.kube, ctx.node, false, ctx.signal);
     if (result.wasUnschedulable) ctx.log.info("node uncordoned");
   }
 
   async drain(ctx: EvictionDrainContext): Promise<DrainResult> {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const options: DrainOptions = { ...this.defaults, ...definedFields(ctx.options) };
-    const apis = await this.clients();
     const stop = new AbortController();
     const forwardAbort = (): void => stop.abort(ctx.signal.reason);
     ctx.signal.addEventListener("abort", forwardAbort, { once: true });
@@ -139,7 +132,7 @@ export class EvictionDrainer implements Drainer {
         () => undefined,
       );
     }
-    const run = new DrainRun(ctx, options, apis, stop.signal, this.gate, this.pollIntervalMs);
+    const run = new DrainRun(ctx, options, this.kube, stop.signal, this.gate, this.pollIntervalMs);
     try {
       await run.execute();
       ctx.log.info({ evicted: run.tracked.length }, "node drained");
@@ -169,7 +162,7 @@ class DrainRun {
   constructor(
     private readonly ctx: EvictionDrainContext,
     private readonly options: DrainOptions,
-    private readonly apis: DrainApis,
+    private readonly kube: KubeApi,
     private readonly signal: AbortSignal,
     private readonly gate: Semaphore,
     private readonly pollIntervalMs: number,
@@ -192,7 +185,7 @@ class DrainRun {
   private async listPods(): Promise<V1Pod[]> {
     for (;;) {
       try {
-        return await listNodePods(this.apis, this.ctx.node, this.options.podSelector, this.signal);
+        return await listNodePods(this.kube, this.ctx.node, this.options.podSelector, this.signal);
       } catch (e) {
         if (this.signal.aborted) throw e;
         const code = apiStatus(e).code;
@@ -239,7 +232,7 @@ class DrainRun {
     while (!t.gone && !t.evicted) {
       const outcome = await this.gate.run(() => {
         if (this.signal.aborted) throw this.signal.reason;
-        return evictPod(this.apis, t.pod, this.options.gracePeriodSeconds, this.signal);
+        return evictPod(this.kube, t.pod, this.options.gracePeriodSeconds, this.signal);
       });
       switch (outcome.kind) {
         case "accepted":
@@ -275,7 +268,7 @@ class DrainRun {
       await this.ctx.clock.sleep(this.pollIntervalMs, this.signal);
       let pods: V1Pod[];
       try {
-        pods = await listNodePods(this.apis, this.ctx.node, "", this.signal);
+        pods = await listNodePods(this.kube, this.ctx.node, "", this.signal);
       } catch (e) {
         if (this.signal.aborted) throw e;
         this.ctx.log.debug({ err: describeApiError(e) }, "cannot list the node's pods while waiting; retrying");

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import {
   buildOptionTable,
   createLogger,
+  kubeApiFor,
   PluginHost,
   resolveConfig,
   systemClock,
@@ -23,7 +24,12 @@ async function hostFor(args: [string, string[]][]) {
   const host = await PluginHost.start({
     plugins,
     config,
-    services: { node: "n1", clock: systemClock, log, extra: new Map([[Tokens.KubeConfig, server.toKubeConfig()]]) },
+    services: {
+      node: "n1",
+      clock: systemClock,
+      log,
+      extra: new Map([[Tokens.Kube, kubeApiFor(server.toKubeConfig())]]),
+    },
   });
   return { host, close: () => server.close() };
 }
@@ -93,8 +99,9 @@ describe("the drain plugin", () => {
       for (const m of text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+"@kubernetes\/client-node"/gms)) {
         offenders.push(`${file}: ${m[0].split("\n")[0]}`);
       }
+      if (text.includes('import("@kubernetes/client-node")')) offenders.push(`${file}: dynamic import`);
     }
     expect(offenders).toEqual([]);
-    expect(sources).toContain("kube-api.ts");
+    expect(sources).toContain("eviction-drainer.ts");
   });
 });

@@ -1,5 +1,4 @@
-import type { KubeConfig } from "@kubernetes/client-node";
-import { definePlugin, option, Tokens, type DrainOptions } from "@kured/core";
+import { definePlugin, option, Tokens, type DrainOptions, type KubeApi } from "@kured/core";
 import { EvictionDrainer } from "./eviction-drainer.js";
 import { PodBlocker } from "./pod-blocker.js";
 
@@ -58,17 +57,11 @@ export const drainPlugin = definePlugin({
       timeoutMs: options.drainTimeout,
       evictionRetryDelayMs: options.drainEvictionRetryDelay,
     };
-    reg.drainer(
-      "eviction",
-      (ctx) => new EvictionDrainer({ kubeConfig: ctx.resolve<KubeConfig>(Tokens.KubeConfig), defaults }),
-    );
+    reg.drainer("eviction", (ctx) => new EvictionDrainer({ kube: ctx.resolve<KubeApi>(Tokens.Kube), defaults }));
     // kured consults the pod blocker only when selectors are given
     if (options.blockingPodSelector.length > 0) {
       const selectors = options.blockingPodSelector;
-      reg.blocker(
-        "pods",
-        (ctx) => new PodBlocker({ kubeConfig: ctx.resolve<KubeConfig>(Tokens.KubeConfig), selectors }),
-      );
+      reg.blocker("pods", (ctx) => new PodBlocker({ kube: ctx.resolve<KubeApi>(Tokens.Kube), selectors }));
     }
   },
 });

@@ -1,5 +1,5 @@
 /** The pod blocker against testkit's API server. */
-import { createLogger, parseLabelSelector, systemClock, type NodeContext } from "@kured/core";
+import { createLogger, kubeApiFor, parseLabelSelector, systemClock, type NodeContext } from "@kured/core";
 import { startCluster, type Cluster } from "@kured/testkit";
 import { describeBlockerContract } from "@kured/testkit/contracts";
 import { afterEach, describe, expect, it } from "vitest";
@@ -22,7 +22,7 @@ async function start(): Promise<Cluster> {
 const ctx = (signal = new AbortController().signal): NodeContext => ({ node: NODE, signal, log, clock: systemClock });
 
 const blocker = (c: Cluster, ...selectors: string[]): PodBlocker =>
-  new PodBlocker({ kubeConfig: c.kubeConfig, selectors: selectors.map((s) => parseLabelSelector(s)) });
+  new PodBlocker({ kube: kubeApiFor(c.kubeConfig), selectors: selectors.map((s) => parseLabelSelector(s)) });
 
 describe("PodBlocker", () => {
   it("lets the reboot through when no matching pod runs on the node", async () => {
@@ -133,7 +133,7 @@ describe("PodBlocker", () => {
 describeBlockerContract("pods", async () => {
   const c = await startCluster({ nodes: 1, inProcess: true, kured: false });
   return {
-    blocker: new PodBlocker({ kubeConfig: c.kubeConfig, selectors: [parseLabelSelector("app=backup")] }),
+    blocker: new PodBlocker({ kube: kubeApiFor(c.kubeConfig), selectors: [parseLabelSelector("app=backup")] }),
     node: NODE,
     block: async () => {
       await c.createPod({ name: "backup", nodeName: NODE, labels: { app: "backup" } });

@@ -1,14 +1,21 @@
-import type { KubeConfig } from "@kubernetes/client-node";
-import { reason, type Blocker, type BlockerResult, type LabelSelector, type NodeContext } from "@kured/core";
+import {
+  reason,
+  type Blocker,
+  type BlockerResult,
+  type KubeApi,
+  type LabelSelector,
+  type NodeContext,
+} from "@kured/core";
 import { describeApiError } from "./api-status.js";
-import { apiCall, makeDrainApis, type DrainApis } from "./kube-api.js";
+import { listPods } from "./node-pods.js";
 
 /** Pods named in the reason, and the page size of each query (kured's limit). */
 export const BLOCKING_PODS_LIMIT = 10;
 
 /** How to build a {@link PodBlocker}. */
 export interface PodBlockerOptions {
-  readonly kubeConfig: KubeConfig;
+  /** the API server */
+  readonly kube: KubeApi;
   /** `--blocking-pod-selector` values; a pod matching any of them blocks */
   readonly selectors: readonly (LabelSelector | string)[];
 }
@@ -23,34 +30,30 @@ export class PodBlocker implements Blocker {
   readonly id = "pods";
   readonly scope = "node" as const;
   readonly selectors: readonly string[];
-  private readonly kubeConfig: KubeConfig;
-  private apis: Promise<DrainApis> | undefined;
+  private readonly kube: KubeApi;
 
   constructor(options: PodBlockerOptions) {
-    this.kubeConfig = options.kubeConfig;
+    this.kube = options.kube;
     this.selectors = options.selectors.map((s) => s.toString());
   }
 
   async check(ctx: NodeContext): Promise<BlockerResult> {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    this.apis ??= makeDrainApis(this.kubeConfig);
-    const apis = await this.apis;
     const fieldSelector = `spec.nodeName=${ctx.node},status.phase!=Succeeded,status.phase!=Failed,status.phase!=Unknown`;
     const found: string[] = [];
     let more = false;
     for (const labelSelector of this.selectors) {
       try {
-        const list = await apiCall(ctx.signal, () =>
-          apis.core.listPodForAllNamespaces(
-            { labelSelector, fieldSelector, limit: BLOCKING_PODS_LIMIT },
-            apis.withSignal(ctx.signal),
-          ),
+        const list = await listPods(
+          this.kube,
+          { labelSelector, fieldSelector, limit: BLOCKING_PODS_LIMIT },
+          ctx.signal,
         );
-        for (const pod of list.items) {
+        for (const pod of list.items ?? []) {
           const key = `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
           if (!found.includes(key)) found.push(key);
         }
-        if (list.metadata?._continue) more = true;
+        if (list.metadata?.continue) more = true;
       } catch (e) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         const why = describeApiError(e);

@@ -1,8 +1,7 @@
 import { definePlugin, type OptionValues } from "@kured/core";
 import type { PhaseTemplates } from "./message-template.js";
-import { planNotifyUrls } from "./notify-targets.js";
 import { notifyOptions } from "./options.js";
-import { createUrlNotifier } from "./url-notifier.js";
+import { stripQuotes } from "./strip-quotes.js";
 
 export { notifyOptions } from "./options.js";
 /** Go's fmt.Sprintf for string arguments (kured's template semantics). */
@@ -15,8 +14,6 @@ export {
   type Placeholder,
   type PlaceholderValues,
 } from "./message-template.js";
-/** The supported URL schemes. */
-export { SCHEMES } from "./services/index.js";
 
 /** The notify plugin's option values. */
 export type NotifyOptionValues = OptionValues<typeof notifyOptions>;
@@ -32,16 +29,31 @@ export function phaseTemplates(options: NotifyOptionValues): PhaseTemplates {
   };
 }
 
+/**
+ * True when a notification URL is set. Without one the plugin loads none of its service code
+ * (URL parsers, request builders, nodemailer): it is imported on demand below.
+ */
+export function wantsNotifications(options: Pick<NotifyOptionValues, "notifyUrl" | "slackHookUrl">): boolean {
+  return options.notifyUrl.some((u) => stripQuotes(u).trim() !== "") || options.slackHookUrl !== "";
+}
+
 /** Sends shoutrrr-compatible notifications about reboots: one notifier per URL. */
 export default definePlugin({
   id: "notify",
   core: "^1.0.0",
   description: "notifications to chat, mail and webhooks (shoutrrr URLs)",
   options: notifyOptions,
-  validate(options) {
+  async validateAsync(options) {
+    if (!wantsNotifications(options)) return [];
+    const { planNotifyUrls } = await import("./notify-targets.js");
     return planNotifyUrls(options).problems;
   },
-  register(reg, { options, log }) {
+  async register(reg, { options, log }) {
+    if (!wantsNotifications(options)) return;
+    const [{ planNotifyUrls }, { createUrlNotifier }] = await Promise.all([
+      import("./notify-targets.js"),
+      import("./url-notifier.js"),
+    ]);
     const plan = planNotifyUrls(options);
     for (const warning of plan.warnings) log.warn(warning);
     const templates = phaseTemplates(options);

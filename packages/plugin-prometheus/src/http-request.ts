@@ -1,5 +1,14 @@
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
+import type { RequestOptions as HttpsRequestOptions } from "node:https";
+
+/** node:https (and with it TLS) is loaded by the first https:// request, not at start. */
+function httpsRequest(
+  url: URL,
+  options: HttpsRequestOptions,
+  onResponse: (response: IncomingMessage) => void,
+): ClientRequest {
+  return process.getBuiltinModule("node:https").request(url, options, onResponse);
+}
 
 /** One HTTP exchange as the Prometheus client needs it. */
 export interface HttpExchange {

@@ -270,7 +270,20 @@ describe("kured_drain_duration_seconds and kured_lock_wait_seconds", () => {
 
 describe("KuredMetrics registry", () => {
   it("adds the default process metrics unless told not to", async () => {
-    expect((await after([], true)).text).toContain("process_cpu_user_seconds_total");
+    const withProcess = (await after([], true)).text;
+    for (const name of [
+      "process_cpu_user_seconds_total",
+      "process_cpu_system_seconds_total",
+      "process_cpu_seconds_total",
+      "process_resident_memory_bytes",
+      "process_start_time_seconds",
+      "nodejs_heap_size_used_bytes",
+    ]) {
+      expect(withProcess).toMatch(new RegExp(`^${name} \\d`, "m"));
+    }
+    // not the ones that need node:perf_hooks or node:v8 loaded in every idle daemon
+    expect(withProcess).not.toContain("nodejs_eventloop_lag");
+    expect(withProcess).not.toContain("nodejs_gc_duration");
     expect((await after([], false)).text).not.toContain("process_cpu_user_seconds_total");
   });
 

@@ -1,5 +1,5 @@
 import { PHASES, type BusMessage, type Phase, type RebootEvent } from "@kured/core";
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectProcessMetrics, Counter, Gauge, Histogram, Registry } from "./prom.js";
 
 /** Phases that end an attempt's wait for the blockers: from here on the node is past them. */
 const PAST_BLOCKERS: ReadonlySet<Phase> = new Set([
@@ -32,7 +32,7 @@ interface BlockedBy {
 export interface KuredMetricsOptions {
   /** the node this daemon runs on: the subject of `lock-state` messages */
   readonly node: string;
-  /** add prom-client's default process and Node.js metrics; default true */
+  /** add the process metrics (`process_*`, `nodejs_heap_*`, …: see prom.ts); default true */
   readonly defaultMetrics?: boolean;
 }
 
@@ -108,7 +108,7 @@ export class KuredMetrics {
 
   constructor(options: KuredMetricsOptions) {
     this.#node = options.node;
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics ?? true) collectProcessMetrics(this.registry);
     // Counters start at 0, so increase() sees the first attempt.
     for (const result of ["rebooted", "drain-failed", "error"]) this.#reboots.inc({ node: this.#node, result }, 0);
   }

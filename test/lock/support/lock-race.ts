@@ -9,8 +9,7 @@
  *
  * One server and one virtual clock serve every run; each run gets its own lock object.
  */
-import { AppsV1Api, CoordinationV1Api, CoreV1Api } from "@kubernetes/client-node";
-import { DaemonSetLockBackend, LeaseLockBackend, type LockBackend } from "@kured/core";
+import { DaemonSetLockBackend, kubeApiFor, LeaseLockBackend, type KubeApi, type LockBackend } from "@kured/core";
 import {
   findResource,
   makeKuredDaemonSet,
@@ -91,17 +90,13 @@ export function describeLockRace(kind: "daemonset" | "lease", defaultRuns: numbe
   describe.skipIf(skip !== undefined)(`the ${kind} lock under races, faults and crashes (property)`, () => {
     let server: ApiServer;
     const clock = new VirtualClock();
-    let apps: AppsV1Api;
-    let core: CoreV1Api;
-    let coordination: CoordinationV1Api;
+    let kube: KubeApi;
     let run = 0;
 
     beforeAll(async () => {
       server = await startApiServer({ clock, historyLimit: 100_000 });
       const kc = server.toKubeConfig();
-      apps = kc.makeApiClient(AppsV1Api);
-      core = kc.makeApiClient(CoreV1Api);
-      coordination = kc.makeApiClient(CoordinationV1Api);
+      kube = kubeApiFor(kc);
     });
     afterAll(async () => {
       await server?.close();
@@ -139,7 +134,7 @@ export function describeLockRace(kind: "daemonset" | "lease", defaultRuns: numbe
 
             const runAbort = new AbortController();
             const options = {
-              kubeConfig: server.toKubeConfig(),
+              kube,
               namespace: NAMESPACE,
               name,
               concurrency: scenario.c,
@@ -151,8 +146,8 @@ export function describeLockRace(kind: "daemonset" | "lease", defaultRuns: numbe
             const backends: LockBackend[] = scenario.plans.map((_, i) => {
               const random = seeded(scenario.seed + i);
               return kind === "daemonset"
-                ? new DaemonSetLockBackend({ ...options, annotation: ANNOTATION, random }, { apps, core })
-                : new LeaseLockBackend({ ...options, random }, { coordination, core });
+                ? new DaemonSetLockBackend({ ...options, annotation: ANNOTATION, random })
+                : new LeaseLockBackend({ ...options, random });
             });
             const t0 = performance.now();
             const v0 = clock.now().getTime();

@@ -87,8 +87,27 @@ describe("evaluated when main.mjs starts", () => {
     expect(Object.keys(report().atStart)).toContain(pkg);
   });
 
-  it.each(["nodemailer", "packages/testkit", "yaml"])("not %s (only some runs need it)", (pkg) => {
-    expect(Object.keys(report().atStart)).not.toContain(pkg);
+  it.each(["nodemailer", "packages/testkit", "yaml", "@kubernetes/client-node", "undici", "@opentelemetry/api"])(
+    "not %s (only some runs need it)",
+    (pkg) => {
+      expect(Object.keys(report().atStart)).not.toContain(pkg);
+    },
+  );
+
+  it("no notifier code without a --notify-url: only the notify plugin's options and registration", () => {
+    const meta = JSON.parse(readFileSync(join(outdir, "meta.json"), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+    };
+    const files = (JSON.parse(readFileSync(join(outdir, "start-modules.json"), "utf8")) as { files: string[] }).files;
+    // meta.json names outputs relative to the app's directory, start-modules.json relative to outdir
+    const notifyAtStart = Object.entries(meta.outputs)
+      .filter(([output]) => files.some((f) => output === f || output.endsWith(`/${f}`)))
+      .flatMap(([, { inputs }]) => Object.entries(inputs))
+      .filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && /plugin-notify\/dist\//.test(input))
+      .map(([input]) => input.replace(/.*plugin-notify\/dist\//, ""))
+      .sort();
+    expect(notifyAtStart).toContain("index.js");
+    expect(notifyAtStart.filter((f) => /services\/|notify-targets|url-notifier|http-send/.test(f))).toEqual([]);
   });
 });
 

@@ -11,7 +11,7 @@ import {
   Tokens,
   type LoadedConfig,
 } from "@kured/core";
-import { loadKubeConfig } from "../kube-config.js";
+import { loadKube } from "../kube-config.js";
 import { simulatePlugin } from "../simulate/simulate-plugin.js";
 import { lockPlugin, statusPlugin } from "../commands/command-plugins.js";
 import { builtinPlugins } from "../builtins.js";
@@ -130,13 +130,13 @@ async function runDaemon(loaded: LoadedConfig, io: CliIo): Promise<number> {
   log.info(`Reboot method: ${flags.rebootMethod}`);
   if (flags.rebootMethod === "command") log.info(`Reboot command: ${flags.rebootCommand}`);
   else log.info(`Reboot signal: ${flags.rebootSignal}`);
-  const kubeConfig = await loadKubeConfig(flags.kubeconfig, io.env);
+  const kube = await loadKube(flags.kubeconfig, io.env);
   const host = await PluginHost.start({
     plugins: loaded.plugins.map((p) => p.plugin),
     config,
-    services: { node: flags.nodeId, clock: systemClock, log, extra: new Map([[Tokens.KubeConfig, kubeConfig]]) },
+    services: { node: flags.nodeId, clock: systemClock, log, extra: new Map([[Tokens.Kube, kube]]) },
   });
-  const daemon = await assembleDaemon({ host, config, kubeConfig, clock: systemClock, log });
+  const daemon = await assembleDaemon({ host, config, kube, clock: systemClock, log });
   let alive = true;
   const endpoint = await startHttpEndpoint({
     host: flags.metricsHost,

@@ -1,4 +1,3 @@
-import type { KubeConfig } from "@kubernetes/client-node";
 import {
   createLogger,
   hasManualControl,
@@ -6,16 +5,17 @@ import {
   PluginHost,
   systemClock,
   Tokens,
+  type KubeApi,
   type LoadedConfig,
   type LockBackend,
   type ManualLockControl,
 } from "@kured/core";
 import type { CliIo } from "../cli/io.js";
-import { loadKubeConfig } from "../kube-config.js";
+import { loadKube } from "../kube-config.js";
 
 /** What the operator commands work with: the cluster and the configured lock backend. */
 export interface ClusterAccess {
-  readonly kubeConfig: KubeConfig;
+  readonly kube: KubeApi;
   readonly lock: LockBackend & ManualLockControl;
 }
 
@@ -27,14 +27,14 @@ export async function clusterAccess(loaded: LoadedConfig, io: CliIo): Promise<Cl
   const config = loaded.config;
   if (!config) throw new KuredError("KURED_ERR_INTERNAL", "configuration missing after validation");
   const core = config.values.get("kured") as { kubeconfig: string; lockBackend: string };
-  const kubeConfig = await loadKubeConfig(core.kubeconfig, io.env);
+  const kube = await loadKube(core.kubeconfig, io.env);
   const log = createLogger({ format: "text", level: "warn", destination: io.stderr });
   const values = new Map(config.values);
   values.set("kured", { ...(config.values.get("kured") ?? {}), nodeId: "kured-cli" });
   const host = await PluginHost.start({
     plugins: loaded.plugins.map((p) => p.plugin),
     config: { ...config, values },
-    services: { node: "kured-cli", clock: systemClock, log, extra: new Map([[Tokens.KubeConfig, kubeConfig]]) },
+    services: { node: "kured-cli", clock: systemClock, log, extra: new Map([[Tokens.Kube, kube]]) },
   });
   const lock = host.resolve("lockBackend", core.lockBackend);
   if (!hasManualControl(lock)) {
@@ -43,5 +43,5 @@ export async function clusterAccess(loaded: LoadedConfig, io: CliIo): Promise<Cl
       `the ${core.lockBackend} lock backend cannot be taken or released by hand; use --lock-backend=daemonset or lease`,
     );
   }
-  return { kubeConfig, lock };
+  return { kube, lock };
 }

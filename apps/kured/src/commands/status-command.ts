@@ -1,12 +1,5 @@
-import type { CoreV1Event, V1Node } from "@kubernetes/client-node";
-import {
-  EVENT_REASONS,
-  formatLockStatus,
-  kubeClients,
-  NodeAnnotations,
-  type LoadedConfig,
-  type LockState,
-} from "@kured/core";
+import type { CoreV1Event, CoreV1EventList, V1Node, V1NodeList } from "@kubernetes/client-node";
+import { EVENT_REASONS, formatLockStatus, NodeAnnotations, type LoadedConfig, type LockState } from "@kured/core";
 import type { CliIo } from "../cli/io.js";
 import { clusterAccess } from "./cluster-access.js";
 import { lockStateJson } from "./lock-command.js";
@@ -59,13 +52,17 @@ function table(rows: string[][]): string {
  */
 export async function runStatusCommand(loaded: LoadedConfig, io: CliIo): Promise<number> {
   const flags = loaded.config?.values.get("status") as { json: boolean; events: number };
-  const { kubeConfig, lock } = await clusterAccess(loaded, io);
-  const { core } = await kubeClients(kubeConfig);
+  const { kube, lock } = await clusterAccess(loaded, io);
   const signal = AbortSignal.timeout(60_000);
   const [state, nodes, events]: [LockState, V1Node[], CoreV1Event[]] = await Promise.all([
     lock.inspect({ signal }),
-    core.listNode({}).then((l) => l.items),
-    core.listNamespacedEvent({ namespace: "default", fieldSelector: "involvedObject.kind=Node" }).then((l) => l.items),
+    kube.get<V1NodeList>("/api/v1/nodes", { signal }).then((l) => l.items),
+    kube
+      .get<CoreV1EventList>("/api/v1/namespaces/default/events", {
+        signal,
+        query: { fieldSelector: "involvedObject.kind=Node" },
+      })
+      .then((l) => l.items),
   ]);
   const statuses = nodes.map(nodeStatus).sort((a, b) => a.name.localeCompare(b.name));
   const latest = events

@@ -1,5 +1,11 @@
 export { loadConfig, type LoadedConfig, type LoadConfigOptions } from "./load-config.js";
-export { resolveConfig, type ResolvedConfig, type ResolveInput, type ValueOrigin } from "./resolve.js";
+export {
+  resolveConfig,
+  resolveConfigAsync,
+  type ResolvedConfig,
+  type ResolveInput,
+  type ValueOrigin,
+} from "./resolve.js";
 export { parseArgv, type ParsedArgv, type FlagShape } from "./argv.js";
 export {
   buildOptionTable,

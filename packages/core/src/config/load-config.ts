@@ -4,7 +4,7 @@ import type { KuredPlugin } from "../plugin/define-plugin.js";
 import { loadPlugin } from "../plugin/load-plugin.js";
 import { parseArgv, type FlagShape, type ParsedArgv } from "./argv.js";
 import { buildOptionTable, type OptionTable } from "./option-table.js";
-import { resolveConfig, type ResolvedConfig } from "./resolve.js";
+import { resolveConfigAsync, type ResolvedConfig } from "./resolve.js";
 
 /** The result of reading the command line and environment. */
 export interface LoadedConfig {
@@ -100,7 +100,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const table = buildOptionTable(plugins.map((p) => p.plugin));
   const argv = parseArgv(options.argv, shapes(table));
   if (argv.help) return { plugins, table, argv };
-  const config = resolveConfig(table, {
+  const config = await resolveConfigAsync(table, {
     occurrences: argv.occurrences,
     env: options.env,
     enforceRequired: options.enforceRequired ?? false,

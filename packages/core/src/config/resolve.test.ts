@@ -4,7 +4,7 @@ import { definePlugin } from "../plugin/define-plugin.js";
 import { option } from "../plugin/option.js";
 import { parseArgv } from "./argv.js";
 import { buildOptionTable } from "./option-table.js";
-import { resolveConfig } from "./resolve.js";
+import { resolveConfig, resolveConfigAsync } from "./resolve.js";
 
 const plugin = definePlugin({
   id: "t",
@@ -134,5 +134,52 @@ describe("resolving flags and KURED_* variables", () => {
   it("suggests the closest flag for a typo", () => {
     const e = failure(["--metod=signal"]);
     expect(e.problems[0]?.fix).toContain("--method");
+  });
+});
+
+describe("validateAsync", () => {
+  const checked = definePlugin({
+    id: "lazy",
+    core: "*",
+    options: {
+      url: option.string({ describe: "a URL checked by code loaded on demand" }),
+      count: option.int({ describe: "an int", default: 1 }),
+    },
+    validate: (o) => (o.count > 3 ? [{ option: "count", message: "is more than 3", fix: "use 3 or less" }] : []),
+    async validateAsync(o) {
+      await new Promise((r) => setTimeout(r, 1));
+      return o.url.startsWith("bad") ? [{ option: "url", message: "is bad", fix: "use a good one" }] : [];
+    },
+    register() {},
+  });
+  const lazyTable = buildOptionTable([checked]);
+  const lazyShapes = new Map(lazyTable.entries.map((e) => [e.flag, { isBoolean: e.spec.isBoolean }]));
+  const run = (argv: string[], env: Record<string, string> = {}) => {
+    const parsed = parseArgv(argv, lazyShapes);
+    return resolveConfigAsync(lazyTable, { occurrences: parsed.occurrences, env, earlierProblems: parsed.problems });
+  };
+
+  it("reports its problems together with the synchronous ones, naming flag, value and fix", async () => {
+    const error = await run(["--url=bad-x", "--count=5"]).then(
+      () => undefined,
+      (e: unknown) => e as KuredError,
+    );
+    expect(error?.code).toBe("KURED_ERR_CONFIG_INVALID");
+    expect(error?.problems).toEqual([
+      { subject: "--count", value: "5", message: "is more than 3", fix: "use 3 or less" },
+      { subject: "--url", value: "bad-x", message: "is bad", fix: "use a good one" },
+    ]);
+  });
+
+  it("names the variable when the value came from the environment, and passes good values", async () => {
+    const error = await run([], { KURED_URL: "bad" }).catch((e: unknown) => e as KuredError);
+    expect((error as KuredError).problems[0]?.subject).toBe("KURED_URL (--url)");
+    const config = await run(["--url=https://ok"]);
+    expect(config.values.get("lazy")).toMatchObject({ url: "https://ok", count: 1 });
+  });
+
+  it("is not run by the synchronous resolveConfig", () => {
+    const parsed = parseArgv(["--url=bad"], lazyShapes);
+    expect(() => resolveConfig(lazyTable, { occurrences: parsed.occurrences, env: {} })).not.toThrow();
   });
 });

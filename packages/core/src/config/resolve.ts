@@ -1,5 +1,6 @@
 import { KuredError, type Problem } from "../errors/kured-error.js";
 import { redactText } from "../log/redact.js";
+import type { OptionProblem } from "../plugin/define-plugin.js";
 import { OptionValueError } from "../plugin/option.js";
 import type { OptionEntry, OptionTable } from "./option-table.js";
 
@@ -30,13 +31,16 @@ function shown(entry: OptionEntry, raw: string): string {
   return entry.spec.secret ? "<redacted>" : redactText(raw);
 }
 
-/**
- * Turns flags and `KURED_*` variables into typed values: the command line wins over the
- * environment, which wins over the default. Every problem is collected, then reported at once
- * as one KuredError (KURED_ERR_CONFIG_INVALID) naming each flag, the value and the fix; given
- * flags whose behaviour is not built yet are then refused with KURED_ERR_NOT_IMPLEMENTED.
- */
-export function resolveConfig(table: OptionTable, input: ResolveInput): ResolvedConfig {
+/** The values as parsed, before the plugins' own checks. */
+interface Parsed {
+  readonly values: Map<string, Record<string, unknown>>;
+  readonly origins: Map<string, ValueOrigin>;
+  /** flags whose value did not parse (their problem is already reported) */
+  readonly failed: Set<string>;
+  readonly problems: Problem[];
+}
+
+function parseValues(table: OptionTable, input: ResolveInput): Parsed {
   const problems: Problem[] = [...(input.earlierProblems ?? [])];
   const values = new Map<string, Record<string, unknown>>();
   const origins = new Map<string, ValueOrigin>();
@@ -77,28 +81,38 @@ export function resolveConfig(table: OptionTable, input: ResolveInput): Resolved
     bucket[entry.key] = value;
     origins.set(entry.flag, origin);
   }
+  return { values, origins, failed, problems };
+}
 
-  for (const plugin of table.plugins) {
-    if (!plugin.validate) continue;
-    const own = values.get(plugin.id) ?? {};
-    for (const p of plugin.validate(own as never)) {
-      const entry = table.entries.find((e) => e.pluginId === plugin.id && e.key === p.option);
-      if (entry && failed.has(entry.flag)) continue; // already reported on its own
-      const subject = !entry
-        ? `plugin ${plugin.id}`
-        : origins.get(entry.flag) === "env"
-          ? `${entry.env} (--${entry.flag})`
-          : `--${entry.flag}`;
-      const raw = entry ? rawOf(entry, input) : undefined;
-      problems.push({
-        subject,
-        ...(raw === undefined || !entry ? {} : { value: shown(entry, raw) }),
-        message: p.message,
-        ...(p.fix ? { fix: p.fix } : {}),
-      });
-    }
+/** Adds a plugin's problems (from `validate` or `validateAsync`) to `parsed.problems`, naming each flag. */
+function addPluginProblems(
+  table: OptionTable,
+  input: ResolveInput,
+  parsed: Parsed,
+  pluginId: string,
+  found: readonly OptionProblem[],
+): void {
+  for (const p of found) {
+    const entry = table.entries.find((e) => e.pluginId === pluginId && e.key === p.option);
+    if (entry && parsed.failed.has(entry.flag)) continue; // already reported on its own
+    const subject = !entry
+      ? `plugin ${pluginId}`
+      : parsed.origins.get(entry.flag) === "env"
+        ? `${entry.env} (--${entry.flag})`
+        : `--${entry.flag}`;
+    const raw = entry ? rawOf(entry, input) : undefined;
+    parsed.problems.push({
+      subject,
+      ...(raw === undefined || !entry ? {} : { value: shown(entry, raw) }),
+      message: p.message,
+      ...(p.fix ? { fix: p.fix } : {}),
+    });
   }
+}
 
+/** Throws the collected problems, then refuses given flags that are not implemented. */
+function finish(table: OptionTable, parsed: Parsed): ResolvedConfig {
+  const { problems, origins, values } = parsed;
   if (problems.length > 0) throw KuredError.fromProblems("KURED_ERR_CONFIG_INVALID", problems);
 
   const pending = table.entries.filter((e) => !e.spec.implemented && origins.get(e.flag) !== "default");
@@ -113,6 +127,38 @@ export function resolveConfig(table: OptionTable, input: ResolveInput): Resolved
     );
   }
   return { values, origins, table };
+}
+
+/**
+ * Turns flags and `KURED_*` variables into typed values: the command line wins over the
+ * environment, which wins over the default. Every problem is collected, then reported at once
+ * as one KuredError (KURED_ERR_CONFIG_INVALID) naming each flag, the value and the fix; given
+ * flags whose behaviour is not built yet are then refused with KURED_ERR_NOT_IMPLEMENTED.
+ * Runs the plugins' `validate`; `validateAsync` needs {@link resolveConfigAsync}.
+ */
+export function resolveConfig(table: OptionTable, input: ResolveInput): ResolvedConfig {
+  const parsed = parseValues(table, input);
+  for (const plugin of table.plugins) {
+    if (plugin.validate)
+      addPluginProblems(table, input, parsed, plugin.id, plugin.validate(parsed.values.get(plugin.id) as never));
+  }
+  return finish(table, parsed);
+}
+
+/**
+ * {@link resolveConfig}, also awaiting the plugins' `validateAsync` (checks whose code loads on
+ * demand), so that every problem is still reported at once.
+ */
+export async function resolveConfigAsync(table: OptionTable, input: ResolveInput): Promise<ResolvedConfig> {
+  const parsed = parseValues(table, input);
+  const found = await Promise.all(
+    table.plugins.map(async (plugin) => [
+      ...(plugin.validate?.(parsed.values.get(plugin.id) as never) ?? []),
+      ...((await plugin.validateAsync?.(parsed.values.get(plugin.id) as never)) ?? []),
+    ]),
+  );
+  table.plugins.forEach((plugin, i) => addPluginProblems(table, input, parsed, plugin.id, found[i] ?? []));
+  return finish(table, parsed);
 }
 
 function rawOf(entry: OptionEntry, input: ResolveInput): string | undefined {

@@ -1,4 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeApi } from "../kube/kube-api.js";
+import { kubeApiFor } from "../kube/kube-source.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { Clock } from "../contracts/clock.js";
 import type { DrainOptions } from "../contracts/drainer.js";
@@ -9,7 +11,6 @@ import { runRebootRequiredSampler } from "../coordinator/reboot-required-sampler
 import type { Checkpoint, CycleSettings } from "../coordinator/cycle-settings.js";
 import { KuredError } from "../errors/kured-error.js";
 import { createEventBus } from "../events/event-bus.js";
-import { kubeClients } from "../kube/clients.js";
 import { NodeOperations } from "../node/node-operations.js";
 import { NodeWatch } from "../node/node-watch.js";
 import type { PluginHost } from "../plugin/plugin-host.js";
@@ -89,7 +90,9 @@ export interface Daemon {
 export async function assembleDaemon(options: {
   host: PluginHost;
   config: ResolvedConfig;
-  kubeConfig: KubeConfig;
+  /** the REST client; or a client-node KubeConfig to make one from */
+  kube?: KubeApi;
+  kubeConfig?: KubeConfig;
   clock: Clock;
   log: Logger;
   random?: () => number;
@@ -111,10 +114,11 @@ export async function assembleDaemon(options: {
   }
   const lock = host.resolve("lockBackend", core.lockBackend);
   const rebooter = host.resolve("rebooter", core.rebootMethod);
-  const { core: coreApi, k8s } = await kubeClients(options.kubeConfig);
+  const kube = options.kube ?? (options.kubeConfig ? kubeApiFor(options.kubeConfig) : undefined);
+  if (!kube) throw new TypeError("assembleDaemon needs `kube` (or `kubeConfig`)");
   const bus = createEventBus({ log });
   bus.subscribe(logSubscriber(log));
-  bus.subscribe(kubeEventsSubscriber({ core: coreApi, k8s, node, log }));
+  bus.subscribe(kubeEventsSubscriber({ kube, node, log }));
   const notifiers = host.resolveAll("notifier");
   if (notifiers.length > 0) bus.subscribe(notifierSubscriber({ notifiers, log, clock }));
   for (const subscriber of host.resolveAll("subscriber")) bus.subscribe(subscriber);
@@ -135,8 +139,8 @@ export async function assembleDaemon(options: {
     lock,
     drainer,
     rebooter,
-    nodeOps: new NodeOperations({ core: coreApi, k8s, node, clock }),
-    nodeWatch: new NodeWatch({ kubeConfig: options.kubeConfig, k8s, node, clock, log }),
+    nodeOps: new NodeOperations({ kube, node, clock }),
+    nodeWatch: new NodeWatch({ kube, node, clock, log }),
     settings: cycleSettingsFrom(core, config),
     ...(options.random ? { random: options.random } : {}),
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),

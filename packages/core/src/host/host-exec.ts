@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-
 /** The nsenter kured runs host commands through: enter PID 1's mount namespace (needs hostPID). */
 export const NSENTER_PATH = "/usr/bin/nsenter";
 
@@ -114,6 +112,8 @@ export function hostExec(request: HostExecRequest): Promise<HostExecResult> {
 
   return new Promise<HostExecResult>((resolve, reject) => {
     // A process group of its own, so that a timeout or abort also ends what the command started.
+    // node:child_process (with node:net and node:dgram) loads with the first command, not at start
+    const { spawn } = process.getBuiltinModule("node:child_process");
     const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, shell: false });
     const stdout = new OutputBuffer(maxOutput);
     const stderr = new OutputBuffer(maxOutput);

@@ -5,7 +5,7 @@
  * or Go kured's full-object Update — makes it fail with 409 and we start over from a fresh read
  * after a short jittered pause. Other API errors are thrown.
  */
-import type { AppsV1Api, CoreV1Api, V1DaemonSet } from "@kubernetes/client-node";
+import type { V1DaemonSet, V1DaemonSetList } from "@kubernetes/client-node";
 import type { AcquireResult, LockSlot, LockState } from "../contracts/lock-backend.js";
 import { isKuredError, type KuredError } from "../errors/kured-error.js";
 import {
@@ -19,7 +19,7 @@ import {
 } from "./annotation-lock-plan.js";
 import { backoffDelay, CONFLICT_BACKOFF } from "./backoff.js";
 import { goneHolders, nodeGoneViaApi, type NodeGoneCheck } from "./gone-holders.js";
-import { apiStatus, callOptions, MERGE_PATCH } from "./kube-request.js";
+import { apiStatus } from "./kube-request.js";
 import {
   formatLockAnnotation,
   isManualHolder,
@@ -56,26 +56,17 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
   readonly name: string;
   readonly annotation: string;
   readonly #o: ResolvedLockOptions;
-  readonly #apps: Pick<AppsV1Api, "readNamespacedDaemonSet" | "patchNamespacedDaemonSet" | "listNamespacedDaemonSet">;
   readonly #gone: NodeGoneCheck | undefined;
   readonly #reported = new Set<string>();
   #corruptReads = 0;
 
-  /** Use {@link createDaemonSetLockBackend}; this takes already-made clients. */
-  constructor(
-    options: DaemonSetLockOptions,
-    clients: {
-      apps: Pick<AppsV1Api, "readNamespacedDaemonSet" | "patchNamespacedDaemonSet" | "listNamespacedDaemonSet">;
-      core: Pick<CoreV1Api, "readNode">;
-    },
-  ) {
+  constructor(options: DaemonSetLockOptions) {
     this.#o = resolveLockOptions(options);
     this.namespace = options.namespace ?? "kube-system";
     this.name = options.name ?? "kured";
     this.annotation = options.annotation ?? "weave.works/kured-node-lock";
-    this.#apps = clients.apps;
     const detect = this.#o.detectGoneHolders;
-    this.#gone = typeof detect === "function" ? detect : detect ? nodeGoneViaApi(clients.core, this.#o.log) : undefined;
+    this.#gone = typeof detect === "function" ? detect : detect ? nodeGoneViaApi(this.#o.kube, this.#o.log) : undefined;
   }
 
   /** How many times a corrupt lock value was read (each read counts). */
@@ -187,14 +178,14 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
   changes(req: { signal: AbortSignal }): AsyncIterable<LockState> {
     return watchLock<V1DaemonSet>(
       {
-        kubeConfig: this.#o.kubeConfig,
-        path: `/apis/apps/v1/namespaces/${encodeURIComponent(this.namespace)}/daemonsets`,
+        kube: this.#o.kube,
+        path: this.#collection,
         query: { fieldSelector: `metadata.name=${this.name}` },
         list: async (signal) => {
-          const list = await this.#apps.listNamespacedDaemonSet(
-            { namespace: this.namespace, fieldSelector: `metadata.name=${this.name}` },
-            callOptions(signal),
-          );
+          const list = await this.#o.kube.get<V1DaemonSetList>(this.#collection, {
+            signal,
+            query: { fieldSelector: `metadata.name=${this.name}` },
+          });
           return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
         },
         state: (objects) => {
@@ -208,6 +199,14 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
       },
       req.signal,
     );
+  }
+
+  get #collection(): string {
+    return `/apis/apps/v1/namespaces/${encodeURIComponent(this.namespace)}/daemonsets`;
+  }
+
+  get #path(): string {
+    return `${this.#collection}/${encodeURIComponent(this.name)}`;
   }
 
   #state(current: Current, now: Date): LockState {
@@ -246,10 +245,7 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
 
   async #read(signal: AbortSignal): Promise<{ current: Current; now: Date; resourceVersion: string | undefined }> {
     signal.throwIfAborted();
-    const ds = await this.#apps.readNamespacedDaemonSet(
-      { name: this.name, namespace: this.namespace },
-      callOptions(signal),
-    );
+    const ds = await this.#o.kube.get<V1DaemonSet>(this.#path, { signal });
     return {
       current: this.#decode(ds.metadata?.annotations?.[this.annotation]),
       now: this.#o.clock.now(),
@@ -271,13 +267,10 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
       const before = current.kind === "absent" ? null : current.raw;
       if (value === before) return result;
       try {
-        await this.#apps.patchNamespacedDaemonSet(
-          {
-            name: this.name,
-            namespace: this.namespace,
-            body: { metadata: { resourceVersion, annotations: { [this.annotation]: value } } },
-          },
-          callOptions(signal, MERGE_PATCH),
+        await this.#o.kube.patch(
+          this.#path,
+          { metadata: { resourceVersion, annotations: { [this.annotation]: value } } },
+          { signal },
         );
         return result;
       } catch (error) {
@@ -288,14 +281,7 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
   }
 }
 
-/**
- * Creates the DaemonSet-annotation backend. @kubernetes/client-node is loaded here, on first use,
- * not when @kured/core is imported.
- */
+/** Creates the DaemonSet-annotation backend (async for the callers that awaited it before). */
 export async function createDaemonSetLockBackend(options: DaemonSetLockOptions): Promise<DaemonSetLockBackend> {
-  const { AppsV1Api, CoreV1Api } = await import("@kubernetes/client-node");
-  return new DaemonSetLockBackend(options, {
-    apps: options.kubeConfig.makeApiClient(AppsV1Api),
-    core: options.kubeConfig.makeApiClient(CoreV1Api),
-  });
+  return new DaemonSetLockBackend(options);
 }

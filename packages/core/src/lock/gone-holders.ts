@@ -3,19 +3,19 @@
  * release its slot (kured issues #137, #847), so a full lock drops it. Only a 404 counts as gone;
  * any other answer (an error included) keeps the holder, since dropping a live one breaks the limit.
  */
-import type { CoreV1Api } from "@kubernetes/client-node";
 import type { Logger } from "../contracts/logger.js";
-import { apiStatus, callOptions } from "./kube-request.js";
+import type { KubeApi } from "../kube/kube-api.js";
+import { apiStatus } from "./kube-request.js";
 import { MANUAL_HOLDER } from "./lock-annotation.js";
 
 /** Answers whether a node's Node object is gone. */
 export type NodeGoneCheck = (node: string, signal: AbortSignal) => Promise<boolean>;
 
 /** A check that GETs the Node: gone only on 404. */
-export function nodeGoneViaApi(core: Pick<CoreV1Api, "readNode">, log: Logger): NodeGoneCheck {
+export function nodeGoneViaApi(kube: Pick<KubeApi, "get">, log: Logger): NodeGoneCheck {
   return async (node, signal) => {
     try {
-      await core.readNode({ name: node }, callOptions(signal));
+      await kube.get(`/api/v1/nodes/${encodeURIComponent(node)}`, { signal });
       return false;
     } catch (error) {
       if (apiStatus(error) === 404) return true;

@@ -9,12 +9,13 @@
  * `renewTime + leaseDurationSeconds > now` (the holder renews while alive and not rebooting, see
  * `renew`); with TTL 0 (kured's default) the duration is left unset and the slot never expires.
  */
-import type { CoordinationV1Api, CoreV1Api, V1Lease, V1MicroTime } from "@kubernetes/client-node";
+import type { V1Lease, V1LeaseList, V1MicroTime } from "@kubernetes/client-node";
+import type { KubeApi } from "../kube/kube-api.js";
 import type { AcquireResult, LockQueueEntry, LockSlot, LockState } from "../contracts/lock-backend.js";
 import type { Reason } from "../contracts/reason.js";
 import { backoffDelay, CONFLICT_BACKOFF } from "./backoff.js";
 import { goneHolders, nodeGoneViaApi, type NodeGoneCheck } from "./gone-holders.js";
-import { apiStatus, callOptions } from "./kube-request.js";
+import { apiStatus } from "./kube-request.js";
 import { formatGoTime, goTimeFromDate, parseGoTime, goTimeToDate } from "./go-time.js";
 import { resolveLockOptions, type LockBackendOptions, type ResolvedLockOptions } from "./lock-options.js";
 import { freshQueue, joinQueue, mayTakeSlot } from "./lock-queue.js";
@@ -40,10 +41,30 @@ export interface LeaseLockOptions extends LockBackendOptions {
   readonly name?: string;
 }
 
-type LeaseClient = Pick<
-  CoordinationV1Api,
-  "listNamespacedLease" | "createNamespacedLease" | "replaceNamespacedLease" | "readNamespacedLease"
->;
+/** The Lease calls the backend makes, over the REST client. */
+interface LeaseClient {
+  listNamespacedLease(p: { namespace: string; labelSelector: string }, signal: AbortSignal): Promise<V1LeaseList>;
+  readNamespacedLease(p: { name: string; namespace: string }, signal: AbortSignal): Promise<V1Lease>;
+  createNamespacedLease(p: { namespace: string; body: V1Lease }, signal: AbortSignal): Promise<V1Lease>;
+  replaceNamespacedLease(p: { name: string; namespace: string; body: V1Lease }, signal: AbortSignal): Promise<V1Lease>;
+}
+
+const LEASE_TYPE = { apiVersion: "coordination.k8s.io/v1", kind: "Lease" } as const;
+
+function leaseClient(kube: KubeApi): LeaseClient {
+  const collection = (namespace: string): string =>
+    `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+  return {
+    listNamespacedLease: (p, signal) =>
+      kube.get(collection(p.namespace), { signal, query: { labelSelector: p.labelSelector } }),
+    readNamespacedLease: (p, signal) =>
+      kube.get(`${collection(p.namespace)}/${encodeURIComponent(p.name)}`, { signal }),
+    // list items carry no apiVersion/kind; the API server wants them in a write's body
+    createNamespacedLease: (p, signal) => kube.post(collection(p.namespace), { ...p.body, ...LEASE_TYPE }, { signal }),
+    replaceNamespacedLease: (p, signal) =>
+      kube.put(`${collection(p.namespace)}/${encodeURIComponent(p.name)}`, { ...p.body, ...LEASE_TYPE }, { signal }),
+  };
+}
 
 /** The lock's Leases as read in one list. */
 interface Snapshot {
@@ -111,14 +132,13 @@ export class LeaseLockBackend implements QueueingLockBackend {
   readonly #leases: LeaseClient;
   readonly #gone: NodeGoneCheck | undefined;
 
-  /** Use {@link createLeaseLockBackend}; this takes already-made clients. */
-  constructor(options: LeaseLockOptions, clients: { coordination: LeaseClient; core: Pick<CoreV1Api, "readNode"> }) {
+  constructor(options: LeaseLockOptions) {
     this.#o = resolveLockOptions(options);
     this.namespace = options.namespace ?? "kube-system";
     this.name = options.name ?? "kured";
-    this.#leases = clients.coordination;
+    this.#leases = leaseClient(this.#o.kube);
     const detect = this.#o.detectGoneHolders;
-    this.#gone = typeof detect === "function" ? detect : detect ? nodeGoneViaApi(clients.core, this.#o.log) : undefined;
+    this.#gone = typeof detect === "function" ? detect : detect ? nodeGoneViaApi(this.#o.kube, this.#o.log) : undefined;
   }
 
   /** The name of slot `n`'s Lease. */
@@ -227,7 +247,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
               namespace: this.namespace,
               body: { ...lease, metadata: { ...lease.metadata, annotations }, spec },
             },
-            callOptions(req.signal),
+            req.signal,
           );
           released = true;
         }
@@ -268,7 +288,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
             namespace: this.namespace,
             body: { ...lease, spec: { ...lease.spec, renewTime: microTime(now) } },
           },
-          callOptions(req.signal),
+          req.signal,
         );
         return true;
       } catch (error) {
@@ -328,14 +348,11 @@ export class LeaseLockBackend implements QueueingLockBackend {
     const labelSelector = `${LEASE_LOCK_LABEL}=${this.name}`;
     return watchLock<V1Lease>(
       {
-        kubeConfig: this.#o.kubeConfig,
+        kube: this.#o.kube,
         path: `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace)}/leases`,
         query: { labelSelector },
         list: async (signal) => {
-          const list = await this.#leases.listNamespacedLease(
-            { namespace: this.namespace, labelSelector },
-            callOptions(signal),
-          );
+          const list = await this.#leases.listNamespacedLease({ namespace: this.namespace, labelSelector }, signal);
           return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
         },
         state: (objects) => this.#state(this.#toSnapshot(objects), this.#o.clock.now()),
@@ -407,7 +424,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
     signal.throwIfAborted();
     const list = await this.#leases.listNamespacedLease(
       { namespace: this.namespace, labelSelector: `${LEASE_LOCK_LABEL}=${this.name}` },
-      callOptions(signal),
+      signal,
     );
     return this.#toSnapshot(list.items);
   }
@@ -451,10 +468,10 @@ export class LeaseLockBackend implements QueueingLockBackend {
       if (lease) {
         await this.#leases.replaceNamespacedLease(
           { name: this.slotName(n), namespace: this.namespace, body },
-          callOptions(req.signal),
+          req.signal,
         );
       } else {
-        await this.#leases.createNamespacedLease({ namespace: this.namespace, body }, callOptions(req.signal));
+        await this.#leases.createNamespacedLease({ namespace: this.namespace, body }, req.signal);
       }
     } catch (error) {
       if (apiStatus(error) === 409) return undefined;
@@ -487,10 +504,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
       signal.throwIfAborted();
       let lease: V1Lease | undefined;
       try {
-        lease = await this.#leases.readNamespacedLease(
-          { name: this.queueName, namespace: this.namespace },
-          callOptions(signal),
-        );
+        lease = await this.#leases.readNamespacedLease({ name: this.queueName, namespace: this.namespace }, signal);
       } catch (error) {
         if (apiStatus(error) !== 404) throw error;
       }
@@ -512,7 +526,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
         if (lease) {
           await this.#leases.replaceNamespacedLease(
             { name: this.queueName, namespace: this.namespace, body: { ...lease, metadata } },
-            callOptions(signal),
+            signal,
           );
         } else {
           await this.#leases.createNamespacedLease(
@@ -520,7 +534,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
               namespace: this.namespace,
               body: { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata, spec: {} },
             },
-            callOptions(signal),
+            signal,
           );
         }
         return;
@@ -536,14 +550,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
   }
 }
 
-/**
- * Creates the Lease backend. @kubernetes/client-node is loaded here, on first use, not when
- * @kured/core is imported.
- */
+/** Creates the Lease backend (async for the callers that awaited it before). */
 export async function createLeaseLockBackend(options: LeaseLockOptions): Promise<LeaseLockBackend> {
-  const { CoordinationV1Api, CoreV1Api } = await import("@kubernetes/client-node");
-  return new LeaseLockBackend(options, {
-    coordination: options.kubeConfig.makeApiClient(CoordinationV1Api),
-    core: options.kubeConfig.makeApiClient(CoreV1Api),
-  });
+  return new LeaseLockBackend(options);
 }

@@ -1,6 +1,8 @@
 /** Options shared by the API-backed lock backends, and their defaults. */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
+import type { KubeApi } from "../kube/kube-api.js";
+import { kubeApiFor } from "../kube/kube-source.js";
 import { systemClock } from "../clock/system-clock.js";
 import type { Clock } from "../contracts/clock.js";
 import type { Logger } from "../contracts/logger.js";
@@ -18,8 +20,9 @@ export interface CorruptLockEvent {
 
 /** Options of every API-backed lock backend. */
 export interface LockBackendOptions {
-  /** the cluster; the backend makes its API clients and watches from it */
-  readonly kubeConfig: KubeConfig;
+  /** the cluster: the REST client (the daemon's), or a client-node KubeConfig to make one from */
+  readonly kube?: KubeApi;
+  readonly kubeConfig?: KubeConfig;
   /** `--concurrency`: most holders at once; default 1 */
   readonly concurrency?: number;
   /** `--lock-ttl` in ms: a slot expires this long after it was taken (Lease: renewed); 0 (default) = never */
@@ -42,7 +45,7 @@ export interface LockBackendOptions {
 
 /** The options with defaults applied. */
 export interface ResolvedLockOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kube: KubeApi;
   readonly settings: PlanSettings;
   readonly ttlMs: number;
   readonly releaseDelayMs: number;
@@ -72,8 +75,10 @@ export function resolveLockOptions(options: LockBackendOptions): ResolvedLockOpt
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be >= 0, got ${value}`);
   }
   if (!Number.isFinite(periodMs) || periodMs <= 0) throw new RangeError(`periodMs must be > 0, got ${periodMs}`);
+  const kube = options.kube ?? (options.kubeConfig ? kubeApiFor(options.kubeConfig) : undefined);
+  if (!kube) throw new TypeError("a lock backend needs `kube` (or `kubeConfig`)");
   return {
-    kubeConfig: options.kubeConfig,
+    kube,
     settings: {
       concurrency,
       ttl: millisToNanos(ttlMs),

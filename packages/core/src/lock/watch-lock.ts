@@ -4,10 +4,10 @@
  * 410 Gone, back off (jittered) after errors, and wake when the earliest holder expires (an
  * expiry writes nothing, so no watch event announces it). Yields only when the state changed.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Clock } from "../contracts/clock.js";
 import type { LockState } from "../contracts/lock-backend.js";
 import type { Logger } from "../contracts/logger.js";
+import type { KubeApi } from "../kube/kube-api.js";
 import { backoffDelay, WATCH_BACKOFF } from "./backoff.js";
 
 /** The part of a Kubernetes object the watch needs. */
@@ -17,7 +17,7 @@ export interface WatchedObject {
 
 /** What to watch and how to turn the objects into a state. */
 export interface LockWatchSource<T extends WatchedObject> {
-  readonly kubeConfig: KubeConfig;
+  readonly kube: KubeApi;
   /** the collection's path, e.g. `/apis/apps/v1/namespaces/kube-system/daemonsets` */
   readonly path: string;
   /** `fieldSelector` / `labelSelector` narrowing it to the lock's objects */
@@ -56,8 +56,6 @@ export async function* watchLock<T extends WatchedObject>(
   signal: AbortSignal,
 ): AsyncGenerator<LockState> {
   if (signal.aborted) return;
-  const { Watch } = await import("@kubernetes/client-node");
-  const watch = new Watch(source.kubeConfig);
   const stop = aborted(signal);
   const objects = new Map<string, T>();
   let resourceVersion: string | undefined;
@@ -99,7 +97,7 @@ export async function* watchLock<T extends WatchedObject>(
     let wake = (): void => {};
     const notify = (): void => wake();
     let controller: AbortController | undefined;
-    const connecting = watch.watch(
+    const connecting = source.kube.watch<T>(
       source.path,
       { ...source.query, resourceVersion, allowWatchBookmarks: true },
       (type: string, object: T) => {

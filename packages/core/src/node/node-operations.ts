@@ -1,6 +1,6 @@
-import type { CoreV1Api, V1Node, V1Taint } from "@kubernetes/client-node";
+import type { V1Node, V1Taint } from "@kubernetes/client-node";
 import type { Clock } from "../contracts/clock.js";
-import type { KubeModule } from "../kube/clients.js";
+import type { KubeApi } from "../kube/kube-api.js";
 import type { KeyValue } from "../plugin/option.js";
 import { retryOnConflict } from "../coordinator/backoff.js";
 
@@ -20,7 +20,11 @@ export function rfc3339Seconds(date: Date): string {
  * resourceVersion just read and retried on conflict).
  */
 export class NodeOperations {
-  constructor(private readonly options: { core: CoreV1Api; k8s: KubeModule; node: string; clock: Clock }) {}
+  constructor(private readonly options: { kube: KubeApi; node: string; clock: Clock }) {}
+
+  private get path(): string {
+    return `/api/v1/nodes/${encodeURIComponent(this.options.node)}`;
+  }
 
   get name(): string {
     return this.options.node;
@@ -28,12 +32,11 @@ export class NodeOperations {
 
   /** Reads the node. */
   get(): Promise<V1Node> {
-    return this.options.core.readNode({ name: this.options.node });
+    return this.options.kube.get<V1Node>(this.path);
   }
 
   private mergePatch(body: object): Promise<V1Node> {
-    const { k8s, core, node } = this.options;
-    return core.patchNode({ name: node, body }, k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch));
+    return this.options.kube.patch<V1Node>(this.path, body);
   }
 
   /** Sets (string) or removes (null) annotations in one merge patch. */

@@ -1,7 +1,7 @@
-import type { KubeConfig, V1Node } from "@kubernetes/client-node";
+import type { V1Node } from "@kubernetes/client-node";
 import type { Clock } from "../contracts/clock.js";
 import type { Logger } from "../contracts/logger.js";
-import type { KubeModule } from "../kube/clients.js";
+import type { KubeApi } from "../kube/kube-api.js";
 
 /**
  * Keeps the latest copy of this daemon's own Node object from a watch (one long-lived request),
@@ -12,9 +12,7 @@ export class NodeWatch {
   private latest: V1Node | undefined;
   private connected = false;
 
-  constructor(
-    private readonly options: { kubeConfig: KubeConfig; k8s: KubeModule; node: string; clock: Clock; log: Logger },
-  ) {}
+  constructor(private readonly options: { kube: KubeApi; node: string; clock: Clock; log: Logger }) {}
 
   /** The node as last seen by a connected watch. */
   get current(): V1Node | undefined {
@@ -23,15 +21,15 @@ export class NodeWatch {
 
   /** Watches until `signal` aborts, reconnecting with a growing pause after failures. */
   async run(signal: AbortSignal): Promise<void> {
-    const { k8s, kubeConfig, node, clock } = this.options;
+    const { kube, node, clock } = this.options;
     let pause = 1_000;
     while (!signal.aborted) {
       const ended = await new Promise<unknown>((resolve) => {
         let controller: AbortController | undefined;
         const stop = (): void => controller?.abort();
         signal.addEventListener("abort", stop, { once: true });
-        new k8s.Watch(kubeConfig)
-          .watch(
+        kube
+          .watch<V1Node>(
             "/api/v1/nodes",
             { fieldSelector: `metadata.name=${node}` },
             (type: string, obj: V1Node) => {

@@ -34,6 +34,12 @@ export interface PluginDefinition<O extends OptionSpecs = OptionSpecs> {
   readonly options?: O;
   /** checks across options (each option's own value is already checked); return every problem */
   validate?(options: OptionValues<O>): readonly OptionProblem<keyof O & string>[];
+  /**
+   * Checks that need code the plugin loads on demand (`await import()`), so that a feature left
+   * unconfigured costs no memory. Run by `loadConfig` together with `validate`; every problem is
+   * still reported at once, before anything touches the cluster.
+   */
+  validateAsync?(options: OptionValues<O>): Promise<readonly OptionProblem<keyof O & string>[]>;
   /** registers the plugin's components; runs after all configuration is valid */
   register(reg: PluginRegistry, ctx: PluginContext<O>): void | Promise<void>;
 }

@@ -1,3 +1,5 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import { kubeApiFor } from "../kube/kube-source.js";
 import "reflect-metadata";
 import { container as globalContainer, instanceCachingFactory, type DependencyContainer } from "tsyringe";
 import type { Clock } from "../contracts/clock.js";
@@ -20,7 +22,7 @@ export interface HostServices {
   readonly node: string;
   readonly clock: Clock;
   readonly log: Logger;
-  /** more services by token, e.g. `Tokens.KubeConfig` */
+  /** more services by token, e.g. `Tokens.Kube` (with only `Tokens.KubeConfig`, Kube is made from it) */
   readonly extra?: ReadonlyMap<symbol, unknown>;
 }
 
@@ -83,6 +85,11 @@ export class PluginHost {
     root.register(Tokens.NodeName, { useValue: services.node });
     root.register(Tokens.Config, { useValue: options.config });
     for (const [token, value] of services.extra ?? []) root.register(token, { useValue: value });
+    // A host given only a client-node KubeConfig (tests, embedders) offers the REST client made from it.
+    const kubeConfig = services.extra?.get(Tokens.KubeConfig);
+    if (kubeConfig && !services.extra?.has(Tokens.Kube)) {
+      root.register(Tokens.Kube, { useFactory: instanceCachingFactory(() => kubeApiFor(kubeConfig as KubeConfig)) });
+    }
     const host = new PluginHost(root, services);
     for (const plugin of options.plugins) await host.registerPlugin(plugin, options.config);
     return host;

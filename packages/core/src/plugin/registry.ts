@@ -52,7 +52,7 @@ export interface ComponentContext {
   readonly clock: Clock;
   /** a child logger bound to `{ plugin, component }` */
   readonly log: Logger;
-  /** a core service by its token (e.g. `Tokens.KubeConfig`); throws if the host has none */
+  /** a core service by its token (e.g. `Tokens.Kube`, the REST client); throws if the host has none */
   resolve<T>(token: symbol): T;
 }
 

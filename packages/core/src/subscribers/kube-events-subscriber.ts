@@ -1,8 +1,8 @@
-import type { CoreV1Api, CoreV1Event } from "@kubernetes/client-node";
+import type { CoreV1Event, V1Node } from "@kubernetes/client-node";
 import type { BusMessage, EventSubscriber } from "../contracts/event-bus.js";
 import type { Phase, RebootEvent } from "../contracts/events.js";
 import type { Logger } from "../contracts/logger.js";
-import type { KubeModule } from "../kube/clients.js";
+import type { KubeApi } from "../kube/kube-api.js";
 
 /** The Event reason (CamelCase, as Kubernetes reasons are) and type of each phase. */
 export const EVENT_REASONS: Readonly<Record<Phase, { reason: string; type: "Normal" | "Warning" }>> = {
@@ -19,6 +19,9 @@ export const EVENT_REASONS: Readonly<Record<Phase, { reason: string; type: "Norm
   error: { reason: "RebootError", type: "Warning" },
 };
 
+/** Kured's Events live in `default`, as kured's do. */
+const EVENTS = "/api/v1/namespaces/default/events";
+
 function message(e: RebootEvent): string {
   const parts = [e.reason ? `${e.reason.message} (${e.reason.code})` : e.phase];
   if (e.attributes.holder) parts.push(`lock holders: ${e.attributes.holder}`);
@@ -32,8 +35,7 @@ function message(e: RebootEvent): string {
  * instead of creating a new one.
  */
 export function kubeEventsSubscriber(options: {
-  core: CoreV1Api;
-  k8s: KubeModule;
+  kube: KubeApi;
   node: string;
   /** the Node's uid, so `describe` links the Events; looked up once if absent */
   nodeUid?: string;
@@ -51,22 +53,21 @@ export function kubeEventsSubscriber(options: {
       const { reason, type } = EVENT_REASONS[e.phase];
       const text = message(e);
       const key = `${reason}\u0000${text}`;
-      const now = e.at;
+      // metav1.Time: RFC 3339 in whole seconds
+      const now = e.at.toISOString().replace(/\.\d{3}Z$/, "Z");
       const previous = seen.get(key);
       if (previous) {
         previous.count++;
-        await options.core.patchNamespacedEvent(
-          {
-            name: previous.name,
-            namespace: "default",
-            body: { count: previous.count, lastTimestamp: now },
-          },
-          options.k8s.setHeaderOptions("Content-Type", options.k8s.PatchStrategy.MergePatch),
-        );
+        await options.kube.patch(`${EVENTS}/${encodeURIComponent(previous.name)}`, {
+          count: previous.count,
+          lastTimestamp: now,
+        });
         return;
       }
-      uid ??= (await options.core.readNode({ name: options.node })).metadata?.uid;
-      const body: CoreV1Event = {
+      uid ??= (await options.kube.get<V1Node>(`/api/v1/nodes/${encodeURIComponent(options.node)}`)).metadata?.uid;
+      const body = {
+        apiVersion: "v1",
+        kind: "Event",
         metadata: { generateName: `${options.node}.kured-`, namespace: "default" },
         involvedObject: { apiVersion: "v1", kind: "Node", name: options.node, ...(uid ? { uid } : {}) },
         reason,
@@ -79,7 +80,7 @@ export function kubeEventsSubscriber(options: {
         lastTimestamp: now,
         count: 1,
       };
-      const created = await options.core.createNamespacedEvent({ namespace: "default", body });
+      const created = await options.kube.post<CoreV1Event>(EVENTS, body);
       if (created.metadata?.name) seen.set(key, { name: created.metadata.name, count: 1 });
     },
   };

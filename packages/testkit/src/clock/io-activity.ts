@@ -20,6 +20,7 @@ export class IoActivity {
   readonly #inFlight = new Map<object, InFlight>();
   #turn = 0;
   #subscribed = false;
+  #serverWaits = 0;
 
   /** Starts listening to the diagnostics channels (once per process). */
   ensureSubscribed(): void {
@@ -55,15 +56,32 @@ export class IoActivity {
     for (const entry of this.#inFlight.values()) if (entry.turn < this.#turn) entry.stale = true;
   }
 
+  /**
+   * An in-process server handler is about to wait on a virtual timer before it answers (the
+   * testkit API server's latency faults). Each such wait stands for one in-flight request that
+   * must not hold time still, whichever turn its timer was scheduled in: a client's request start
+   * and the server's sleep can fall in the same settle turn. Returns the function ending the wait.
+   */
+  serverWait(): () => void {
+    this.#serverWaits++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#serverWaits--;
+    };
+  }
+
   /** True while an HTTP request that may not be waiting on a virtual timer awaits its response headers. */
   httpBusy(): boolean {
     const now = performance.now();
+    let fresh = 0;
     for (const [request, entry] of this.#inFlight) {
       // A request dropped without an error event would otherwise stay forever.
       if (now - entry.startedAt > LEAK_MS) this.#inFlight.delete(request);
-      else if (!entry.stale) return true;
+      else if (!entry.stale) fresh++;
     }
-    return false;
+    return fresh > this.#serverWaits;
   }
 
   /** True while a filesystem, DNS or connect request is pending in libuv. */

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { systemClock, type Clock } from "@kured/core";
 import { parse as parseYaml } from "yaml";
+import { ioActivity } from "../clock/io-activity.js";
 import { AuditLog } from "./audit-log.js";
 import { coreVersions, groupDocument, groupList, resourceList, SERVER_VERSION } from "./discovery.js";
 import { FaultInjector, type RequestAttributes } from "./faults.js";
@@ -289,7 +290,14 @@ export class ApiServer {
     try {
       user = this.authenticate(req);
       const decision = this.faults.decide(attrs);
-      if (decision.latencyMs > 0) await this.clock.sleep(decision.latencyMs, this.closing.signal);
+      if (decision.latencyMs > 0) {
+        const endWait = ioActivity.serverWait();
+        try {
+          await this.clock.sleep(decision.latencyMs, this.closing.signal);
+        } finally {
+          endWait();
+        }
+      }
       if (decision.drop) {
         req.socket.destroy();
         return;
