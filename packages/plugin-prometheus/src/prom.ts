@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient module types, not a module to import
 /// <reference path="./prom-client-files.d.ts" />
 /**
  * prom-client's parts, imported file by file. Its index also loads the Pushgateway (node:https,
