@@ -1,5 +1,4 @@
 import { pino, type DestinationStream, type LevelWithSilent } from "pino";
-import pretty from "pino-pretty";
 import type { Logger } from "../contracts/logger.js";
 import { redactSecrets } from "./redact.js";
 
@@ -30,6 +29,12 @@ function textLine(record: Record<string, unknown>, messageKey: string): string {
   return parts.join(" ");
 }
 
+/** `[time] LEVEL: message key=value …` and a newline. */
+function textRecord(record: Record<string, unknown>): string {
+  const level = typeof record.level === "string" ? record.level.toUpperCase() : String(record.level);
+  return `[${String(record.time)}] ${level}: ${textLine(record, "msg")}\n`;
+}
+
 /**
  * Creates the root logger. JSON lines use pino's format with an ISO `time`; text lines read like
  * `[2026-11-22T18:00:00.000Z] INFO: Reboot required node=node-a plugin=sentinel`, written
@@ -55,14 +60,14 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.format === "json") {
     return pino(common, destination as DestinationStream);
   }
-  const stream = pretty({
-    destination: destination as NodeJS.WritableStream,
-    sync: true,
-    colorize: false,
-    translateTime: "UTC:yyyy-mm-dd'T'HH:MM:ss.l'Z'",
-    ignore: "pid,hostname",
-    hideObject: true,
-    messageFormat: textLine,
-  });
+  const out = destination as NodeJS.WritableStream;
+  // pino hands every record over as one JSON line; this turns it into the text line, in the
+  // same call (stderr is synchronous for files and pipes), without pino-pretty and the dozen
+  // modules it loads into every daemon (docs/adr/0003-lean-kubernetes-client.md)
+  const stream: DestinationStream = {
+    write(line: string): void {
+      out.write(textRecord(JSON.parse(line) as Record<string, unknown>));
+    },
+  };
   return pino(common, stream);
 }
