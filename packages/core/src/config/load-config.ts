@@ -1,5 +1,5 @@
 import { KuredError, type Problem } from "../errors/kured-error.js";
-import { checkPlugins, type PluginOrigin } from "../plugin/check-plugins.js";
+import { BUILT_IN, checkPlugins, type PluginOrigin } from "../plugin/check-plugins.js";
 import type { KuredPlugin } from "../plugin/define-plugin.js";
 import { loadPlugin } from "../plugin/load-plugin.js";
 import { parseArgv, type FlagShape, type ParsedArgv } from "./argv.js";
@@ -66,9 +66,9 @@ function shapes(table: OptionTable): Map<string, FlagShape> {
  */
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const pluginFlag = options.pluginFlag ?? "plugin";
-  const builtins: PluginOrigin[] = options.builtins.map((plugin) => ({ plugin, source: "built-in" }));
-  if (options.commandPlugin) builtins.push({ plugin: options.commandPlugin, source: "built-in" });
-  checkPlugins(builtins);
+  const builtins: PluginOrigin[] = options.builtins.map((plugin) => ({ plugin, source: BUILT_IN }));
+  if (options.commandPlugin) builtins.push({ plugin: options.commandPlugin, source: BUILT_IN });
+  await checkPlugins(builtins);
   const builtinTable = buildOptionTable(builtins.map((p) => p.plugin));
 
   // First pass: only to find --plugin; unknown flags may belong to plugins not loaded yet.
@@ -96,7 +96,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     loaded.push({ plugin, source });
   }
   const plugins = [...builtins, ...loaded];
-  checkPlugins(plugins);
+  await checkPlugins(plugins);
   const table = buildOptionTable(plugins.map((p) => p.plugin));
   const argv = parseArgv(options.argv, shapes(table));
   if (argv.help) return { plugins, table, argv };

@@ -1,4 +1,4 @@
-import semver from "semver";
+import type * as Semver from "semver";
 import { KuredError } from "../errors/kured-error.js";
 import { CORE_VERSION } from "../version.js";
 import { ID_PATTERN, type KuredPlugin } from "./define-plugin.js";
@@ -9,8 +9,25 @@ export interface PluginOrigin {
   readonly source: string;
 }
 
-/** Throws KURED_ERR_PLUGIN_INCOMPATIBLE unless `range` admits `coreVersion`. */
-export function checkCoreRange(range: unknown, subject: string, coreVersion: string = CORE_VERSION): void {
+let semverModule: Promise<typeof Semver> | undefined;
+
+/**
+ * semver, loaded for the first third-party plugin: its ~40 regular expressions cost an idle
+ * daemon ~3 MB (docs/BENCHMARKS.md), and the built-in plugins need no check.
+ */
+function loadSemver(): Promise<typeof Semver> {
+  // CommonJS: in the bundle, import() gives only its `default` (module.exports)
+  semverModule ??= import("semver").then((m) => (m as typeof Semver & { default?: typeof Semver }).default ?? m);
+  return semverModule;
+}
+
+/** Rejects with KURED_ERR_PLUGIN_INCOMPATIBLE unless `range` admits `coreVersion`. */
+export async function checkCoreRange(
+  range: unknown,
+  subject: string,
+  coreVersion: string = CORE_VERSION,
+): Promise<void> {
+  const semver = await loadSemver();
   const valid = typeof range === "string" ? semver.validRange(range) : null;
   if (valid === null) {
     throw new KuredError(
@@ -32,12 +49,19 @@ export function checkCoreRange(range: unknown, subject: string, coreVersion: str
   }
 }
 
+/** The `source` of the plugins built into this kured: they ship with its core, so their range is not checked. */
+export const BUILT_IN = "built-in";
+
 /**
  * Checks the plugins' metadata before anything else runs: kebab-case ids
- * (KURED_ERR_PLUGIN_ID_INVALID), a supported core range (KURED_ERR_PLUGIN_INCOMPATIBLE) and unique
- * ids (KURED_ERR_PLUGIN_DUPLICATE).
+ * (KURED_ERR_PLUGIN_ID_INVALID), a supported core range (KURED_ERR_PLUGIN_INCOMPATIBLE; not for
+ * the built-in plugins, which ship with this core and are tested against it) and unique ids
+ * (KURED_ERR_PLUGIN_DUPLICATE).
  */
-export function checkPlugins(plugins: readonly PluginOrigin[], coreVersion: string = CORE_VERSION): void {
+export async function checkPlugins(
+  plugins: readonly PluginOrigin[],
+  coreVersion: string = CORE_VERSION,
+): Promise<void> {
   const seen = new Map<string, string>();
   for (const { plugin, source } of plugins) {
     const subject = `plugin ${source}`;
@@ -48,7 +72,7 @@ export function checkPlugins(plugins: readonly PluginOrigin[], coreVersion: stri
         { problems: [{ subject, value: String(plugin.id), message: "id is not kebab-case" }] },
       );
     }
-    checkCoreRange(plugin.core, `${subject} (${plugin.id})`, coreVersion);
+    if (source !== BUILT_IN) await checkCoreRange(plugin.core, `${subject} (${plugin.id})`, coreVersion);
     const earlier = seen.get(plugin.id);
     if (earlier !== undefined) {
       throw new KuredError(

@@ -16,5 +16,5 @@ export { COMPONENT_KINDS, MULTI_KINDS } from "./registry.js";
 export type { ComponentContext, ComponentFactory, ComponentKind, ComponentTypes, PluginRegistry } from "./registry.js";
 export { PluginHost } from "./plugin-host.js";
 export type { HostServices, ComponentRegistration } from "./plugin-host.js";
-export { checkPlugins, checkCoreRange, type PluginOrigin } from "./check-plugins.js";
+export { BUILT_IN, checkPlugins, checkCoreRange, type PluginOrigin } from "./check-plugins.js";
 export { loadPlugin, type LoadedPlugin } from "./load-plugin.js";

@@ -112,7 +112,7 @@ export async function loadPlugin(
     );
   }
   const peerRange = pkg.peerDependencies?.["@kured/core"];
-  if (peerRange !== undefined) checkCoreRange(peerRange, `plugin ${source} (${pkg.name ?? "?"})`, coreVersion);
+  if (peerRange !== undefined) await checkCoreRange(peerRange, `plugin ${source} (${pkg.name ?? "?"})`, coreVersion);
 
   const entry = entryOf(pkg, dir);
   let mod: { default?: unknown };

@@ -147,8 +147,14 @@ describe("the plugin host", () => {
       [definePlugin({ id: "twin", core: "*", register() {} }), definePlugin({ id: "twin", core: "*", register() {} })],
       "KURED_ERR_PLUGIN_DUPLICATE",
     ],
-  ])("checkPlugins refuses %s", (_name, plugins, code) => {
-    expect(codeOf(() => checkPlugins(plugins.map((plugin) => ({ plugin, source: "test" }))))).toBe(code);
+  ])("checkPlugins refuses %s", async (_name, plugins, code) => {
+    const error = await checkPlugins(plugins.map((plugin) => ({ plugin, source: "test" }))).catch((e: unknown) => e);
+    expect((error as { code?: string } | undefined)?.code).toBe(code);
+  });
+
+  it("does not check the core range of the built-in plugins, which ship with this core", async () => {
+    const builtIn = definePlugin({ id: "old", core: "^0.3.0", register() {} });
+    await expect(checkPlugins([{ plugin: builtIn, source: "built-in" }])).resolves.toBeUndefined();
   });
 
   it("refuses two plugins declaring the same flag with KURED_ERR_PLUGIN_OPTION_CLASH", () => {

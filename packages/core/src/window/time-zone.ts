@@ -92,7 +92,8 @@ export class TimeZone {
   /** Same as loadTimeZone(). */
   static load(input: string, options: WindowParseOptions = {}): TimeZone {
     const name = input.trim();
-    if (name === "") return TimeZone.UTC;
+    // kured's default: no Intl call, which would page in ICU's data (~5 MB of every idle daemon)
+    if (name === "" || name === "UTC") return TimeZone.UTC;
     if (name.toLowerCase() === "local") return new TimeZone(name, processZoneId());
     const id = resolveZoneId(name);
     if (id !== undefined) return new TimeZone(name, id);
