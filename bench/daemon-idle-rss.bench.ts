@@ -6,6 +6,9 @@
 // flags. No reboot is required (the sentinel does not exist), the period is kured's 1 h, and the
 // metrics endpoint listens on all interfaces as in the DaemonSet. Memory is /proc/PID/smaps_rollup:
 // Rss, split into anonymous memory (heaps) and file-backed pages (mostly the node executable).
+// Two more shipped daemons show what the plain-HTTP test server leaves out: one talks to the API
+// server over TLS with the cluster's CA, as in a pod (a TLS front made with openssl), and one has
+// --time-zone=Europe/Berlin (a zone other than UTC makes ICU's data resident).
 // Usage: npm run bench -- daemon-idle-rss   (or: node bench/daemon-idle-rss.bench.ts after a build)
 import { startCluster } from "@kured/testkit";
 import {
@@ -20,6 +23,8 @@ import {
   type Child,
   type DaemonScratch,
 } from "./support/bundled-kured.ts";
+import { join } from "node:path";
+import { startTlsFront } from "./support/tls-front.ts";
 
 const IDLE_MS = 60_000;
 const GOAL = 1.35;
@@ -27,8 +32,9 @@ const SHIPPED = 3;
 const MiB = 2 ** 20;
 
 buildBundle();
-const nodes = Array.from({ length: SHIPPED + 1 }, (_, i) => `node-${i + 1}`);
+const nodes = Array.from({ length: SHIPPED + 3 }, (_, i) => `node-${i + 1}`);
 const cluster = await startCluster({ nodes, inProcess: true });
+const tls = await startTlsFront((cluster.server as NonNullable<typeof cluster.server>).url);
 const scratches: DaemonScratch[] = [];
 const children: Child[] = [];
 const metricsOnAllInterfaces = (args: string[]) => args.filter((a) => !a.startsWith("--metrics-host"));
@@ -43,9 +49,22 @@ try {
   const shipped = scratches.slice(0, SHIPPED).map((s) => spawnChild(launcherPath, metricsOnAllInterfaces(s.args)));
   const plain = spawnChild(process.execPath, [
     bundlePath,
-    ...metricsOnAllInterfaces((scratches.at(-1) as DaemonScratch).args),
+    ...metricsOnAllInterfaces((scratches[SHIPPED] as DaemonScratch).args),
   ]);
-  children.push(bare, ...shipped, plain);
+  const tlsScratch = scratches[SHIPPED + 1] as DaemonScratch;
+  const tlsKubeconfig = join(tlsScratch.dir, "tls.kubeconfig");
+  tls.writeKubeconfig(tlsKubeconfig, (cluster.server as NonNullable<typeof cluster.server>).adminToken);
+  const overTls = spawnChild(
+    launcherPath,
+    metricsOnAllInterfaces(tlsScratch.args).map((a) =>
+      a.startsWith("--kubeconfig=") ? `--kubeconfig=${tlsKubeconfig}` : a,
+    ),
+  );
+  const berlin = spawnChild(launcherPath, [
+    ...metricsOnAllInterfaces((scratches[SHIPPED + 2] as DaemonScratch).args),
+    "--time-zone=Europe/Berlin",
+  ]);
+  children.push(bare, ...shipped, plain, overTls, berlin);
 
   const peaks = new Map<Child, number>();
   const deadline = performance.now() + IDLE_MS;
@@ -58,7 +77,7 @@ try {
     }
   }
   const now = new Map(children.map((c) => [c, memoryOf(c.pid) as NonNullable<ReturnType<typeof memoryOf>>]));
-  for (const child of shipped) {
+  for (const child of [...shipped, overTls, berlin]) {
     if (/ERROR|FATAL/.test(child.output())) throw new Error(`a daemon logged an error:\n${child.output()}`);
   }
   const bareMem = now.get(bare) as NonNullable<ReturnType<typeof memoryOf>>;
@@ -84,11 +103,20 @@ try {
         daemonMiB: mib(now.get(plain)?.rss ?? 0),
         ratio: Number(((now.get(plain)?.rss ?? 0) / bareMem.rss).toFixed(2)),
       },
+      overTls: {
+        daemonMiB: mib(now.get(overTls)?.rss ?? 0),
+        ratio: Number(((now.get(overTls)?.rss ?? 0) / bareMem.rss).toFixed(2)),
+      },
+      timeZoneBerlin: {
+        daemonMiB: mib(now.get(berlin)?.rss ?? 0),
+        ratio: Number(((now.get(berlin)?.rss ?? 0) / bareMem.rss).toFixed(2)),
+      },
       ...machine(),
     }),
   );
 } finally {
   await Promise.all(children.map((c) => c.stop()));
   for (const s of scratches) s.remove();
+  await tls.close();
   await cluster.close();
 }
