@@ -133,6 +133,10 @@ describe("requests", () => {
     const sent = server().audit.entries({ verb: "list", resource: "nodes" }).at(-1)?.path ?? "";
     expect(sent).toContain("labelSelector=kured.dev%2Fpool+in+%28a%2C+b%29%2C%21kured.dev%2Fskip");
     expect(sent).not.toContain("continue");
+    // the API server's audit log names the client
+    expect(server().audit.entries({ verb: "list", resource: "nodes" }).at(-1)?.userAgent).toMatch(
+      /^kured-ts\/\d+\.\d+\.\d+ \(node \d+/,
+    );
 
     const byField = await api.get<V1NodeList>("/api/v1/nodes", { query: { fieldSelector: "metadata.name=node-1" } });
     expect(byField.items.map((n) => n.metadata?.name)).toEqual(["node-1"]);

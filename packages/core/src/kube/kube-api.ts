@@ -8,6 +8,7 @@
  */
 import type { Agent as HttpAgent, IncomingMessage } from "node:http";
 import type * as Https from "node:https";
+import { CORE_VERSION } from "../version.js";
 import type { KubeAccess, KubeTls } from "./kube-access.js";
 
 /** JSON merge patch (RFC 7386). */
@@ -91,6 +92,9 @@ export interface KubeApi {
   ): Promise<AbortController>;
 }
 
+/** What the API server's audit log shows as the client. */
+const USER_AGENT = `kured-ts/${CORE_VERSION} (node ${process.versions.node})`;
+
 /** How long a request (not a watch) may go without any traffic before it fails. */
 const REQUEST_IDLE_TIMEOUT_MS = 60_000;
 /** TCP keep-alive probes on idle connections, so a watch notices a vanished server. */
@@ -146,7 +150,7 @@ export function createKubeApi(access: KubeAccess): KubeApi {
     const { headers: auth, tls } = await access.credentials();
     options.signal?.throwIfAborted();
     const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-    const headers: Record<string, string | number> = { Accept: "application/json", ...auth };
+    const headers: Record<string, string | number> = { Accept: "application/json", "User-Agent": USER_AGENT, ...auth };
     if (payload !== undefined) {
       headers["Content-Type"] = options.contentType ?? "application/json";
       headers["Content-Length"] = Buffer.byteLength(payload);
