@@ -16,7 +16,7 @@ import { daemonEntryMissing } from "./daemon-entry.js";
 import { DaemonProcess } from "./daemon-process.js";
 import { findHostLauncher, type HostLauncher } from "./host-namespace.js";
 import { CordonObserver, LockObserver } from "./observers.js";
-import { KURED_SERVICE_ACCOUNT, readRbacManifest, TESTKIT_FIELD_SELECTOR_STOPGAP } from "./rbac.js";
+import { KURED_SERVICE_ACCOUNT, readRbacManifest } from "./rbac.js";
 
 /** Why the e2e tests cannot run here, else undefined. */
 export function e2eSkipReason(): string | undefined {
@@ -32,7 +32,7 @@ export interface E2eOptions {
   /** how many nodes (node-1…node-N); default 3 */
   readonly nodes?: number;
   /**
-   * enforce RBAC from deploy/kured-rbac.yaml (plus rbac.ts's stopgap for a testkit gap) and run
+   * enforce RBAC from deploy/kured-rbac.yaml and run
    * the daemons as kube-system/kured
    */
   readonly rbac?: boolean;
@@ -83,9 +83,7 @@ export class E2eCluster {
   static async start(options: E2eOptions = {}): Promise<E2eCluster> {
     const host = findHostLauncher();
     if ("skip" in host) throw new Error(host.skip);
-    const rbacManifests = options.rbac
-      ? `${await readRbacManifest()}\n---\n${TESTKIT_FIELD_SELECTOR_STOPGAP}`
-      : undefined;
+    const rbacManifests = options.rbac ? await readRbacManifest() : undefined;
     const dir = await mkdtemp(join(tmpdir(), "kured-e2e-"));
     let cluster: Cluster | undefined;
     try {

@@ -1,6 +1,7 @@
 /**
- * RBAC for the e2e tests: kured's shipped manifest, a stopgap for one gap of testkit's
- * authorizer, and a check that what the stopgap let through the shipped manifest allows alone.
+ * RBAC for the e2e tests: kured's shipped manifest, and a second opinion on what it allowed:
+ * every list or watch pinned to one name by a `metadata.name` field selector is checked again as
+ * kube-apiserver authorizes it (as a request for that name).
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -21,28 +22,6 @@ export const KURED_SERVICE_ACCOUNT = { namespace: "kube-system", name: "kured" }
 
 /** The user name the ServiceAccount authenticates as. */
 export const KURED_USER = `system:serviceaccount:${KURED_SERVICE_ACCOUNT.namespace}:${KURED_SERVICE_ACCOUNT.name}`;
-
-/**
- * Stopgap for a testkit gap: kube-apiserver authorizes a list or watch that carries the field
- * selector `metadata.name=<name>` as a request for that name (RequestInfo takes the name from the
- * selector), so the shipped Role's `resourceNames: [kured]` covers kured's watch of its DaemonSet;
- * testkit's authorizer does not, and refuses it. This grants list/watch of DaemonSets in
- * kube-system, so the daemons behave as on a real cluster; {@link shippedManifestAllows} then
- * checks each such request against the shipped manifest alone. Remove both when testkit derives
- * the name from the selector (test/lock/lock-rbac.test.ts carries the same stopgap).
- */
-export const TESTKIT_FIELD_SELECTOR_STOPGAP = `
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: { namespace: kube-system, name: kured-e2e-field-selector-stopgap }
-rules: [{ apiGroups: ["apps"], resources: ["daemonsets"], verbs: ["list", "watch"] }]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: { namespace: kube-system, name: kured-e2e-field-selector-stopgap }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: kured-e2e-field-selector-stopgap }
-subjects: [{ kind: ServiceAccount, namespace: kube-system, name: kured }]
-`;
 
 /** The manifest's text (see {@link rbacManifestPath}); a clear error when it is missing. */
 export async function readRbacManifest(): Promise<string> {
