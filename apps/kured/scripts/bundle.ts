@@ -112,26 +112,27 @@ export const noTestRunner: Plugin = {
 export const pinoWithoutWorkers: Plugin = {
   name: "pino-without-workers",
   setup(b) {
-    const inPino = /node_modules\/(pino|pino-pretty|pino-abstract-transport)\//;
-    const inSonicBoom = /node_modules\/sonic-boom\/index\.js$/;
-    b.onResolve({ filter: /^(\.\/lib\/transport|\.\/transport|worker_threads|node:worker_threads)$/ }, (args) =>
-      inPino.test(args.importer) &&
-      !(args.path.includes("transport") && !/\/pino\/(pino|lib\/tools)\.js$/.test(args.importer))
-        ? { path: args.path.replace(/^node:/, ""), namespace: "pino-without-workers" }
-        : undefined,
+    // what each stand-in module exports, by the name it is resolved to
+    const stubs: Record<string, string> = {
+      worker_threads: "module.exports = { isMainThread: true, parentPort: null, workerData: null };",
+      transport: 'module.exports = () => { throw new Error("pino transports are not part of the kured bundle"); };',
+      assert: "module.exports = (ok, message) => { if (!ok) throw new Error(message); };",
+    };
+    const stub = (name: string, importer: string, from: RegExp) =>
+      from.test(importer) ? { path: name, namespace: "pino-without-workers" } : undefined;
+    b.onResolve({ filter: /^(node:)?worker_threads$/ }, (args) =>
+      stub("worker_threads", args.importer, /node_modules\/(pino|pino-pretty|pino-abstract-transport)\//),
+    );
+    b.onResolve({ filter: /^\.\/(lib\/)?transport$/ }, (args) =>
+      stub("transport", args.importer, /node_modules\/pino\/(pino|lib\/tools)\.js$/),
     );
     b.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
-      inSonicBoom.test(args.importer) ? { path: "assert", namespace: "pino-without-workers" } : undefined,
+      stub("assert", args.importer, /node_modules\/sonic-boom\/index\.js$/),
     );
-    b.onLoad({ filter: /.*/, namespace: "pino-without-workers" }, (args) => {
-      const contents =
-        args.path === "worker_threads"
-          ? "module.exports = { isMainThread: true, parentPort: null, workerData: null };"
-          : args.path === "assert"
-            ? "module.exports = (ok, message) => { if (!ok) throw new Error(message); };"
-            : 'module.exports = () => { throw new Error("pino transports are not part of the kured bundle"); };';
-      return { contents, loader: "js" };
-    });
+    b.onLoad({ filter: /.*/, namespace: "pino-without-workers" }, (args) => ({
+      contents: stubs[args.path] as string,
+      loader: "js",
+    }));
   },
 };
 

@@ -1,5 +1,5 @@
 import type { V1Node } from "@kubernetes/client-node";
-import type { KubeApi } from "@kured/core";
+import { nodePath, type KubeApi } from "@kured/core";
 import { apiCall, apiStatus } from "./api-status.js";
 
 /** How often a cordon or uncordon is retried when a concurrent writer changed the node first. */
@@ -16,7 +16,7 @@ export async function setUnschedulable(
   unschedulable: boolean,
   signal: AbortSignal,
 ): Promise<{ wasUnschedulable: boolean }> {
-  const path = `/api/v1/nodes/${encodeURIComponent(node)}`;
+  const path = nodePath(node);
   for (let attempt = 1; ; attempt++) {
     const current = await apiCall(signal, (options) => kube.get<V1Node>(path, options));
     const wasUnschedulable = current.spec?.unschedulable === true;

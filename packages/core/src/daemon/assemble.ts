@@ -1,6 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { KubeApi } from "../kube/kube-api.js";
-import { kubeApiFor } from "../kube/kube-source.js";
+import { kubeApiOf } from "../kube/kube-source.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { Clock } from "../contracts/clock.js";
 import type { DrainOptions } from "../contracts/drainer.js";
@@ -114,8 +114,7 @@ export async function assembleDaemon(options: {
   }
   const lock = host.resolve("lockBackend", core.lockBackend);
   const rebooter = host.resolve("rebooter", core.rebootMethod);
-  const kube = options.kube ?? (options.kubeConfig ? kubeApiFor(options.kubeConfig) : undefined);
-  if (!kube) throw new TypeError("assembleDaemon needs `kube` (or `kubeConfig`)");
+  const kube = kubeApiOf(options, "assembleDaemon");
   const bus = createEventBus({ log });
   bus.subscribe(logSubscriber(log));
   bus.subscribe(kubeEventsSubscriber({ kube, node, log }));

@@ -13,10 +13,11 @@ export {
   createKubeApi,
   KubeApiError,
   MERGE_PATCH,
+  nodePath,
   STRATEGIC_MERGE_PATCH,
   type KubeApi,
   type KubeQuery,
   type KubeRequestOptions,
   type WatchCallback,
 } from "./kube-api.js";
-export { kubeApiFor, loadKubeAccess } from "./kube-source.js";
+export { kubeApiFor, kubeApiOf, loadKubeAccess } from "./kube-source.js";

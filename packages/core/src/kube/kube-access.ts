@@ -18,6 +18,17 @@ export interface KubeTls {
   readonly servername?: string;
 }
 
+/** TLS settings without the unset ones (an empty server name counts as unset). */
+function kubeTls(settings: { [K in keyof KubeTls]: KubeTls[K] | undefined }): KubeTls {
+  const tls: { -readonly [K in keyof KubeTls]: KubeTls[K] } = {};
+  if (settings.ca) tls.ca = settings.ca;
+  if (settings.cert) tls.cert = settings.cert;
+  if (settings.key) tls.key = settings.key;
+  if (settings.rejectUnauthorized !== undefined) tls.rejectUnauthorized = settings.rejectUnauthorized;
+  if (settings.servername) tls.servername = settings.servername;
+  return tls;
+}
+
 /** What one request needs: headers (credentials) and TLS settings. */
 export interface KubeCredentials {
   readonly headers: Readonly<Record<string, string>>;
@@ -99,22 +110,13 @@ export function kubeConfigAccess(kubeConfig: KubeConfig): KubeAccess {
       if (opts.auth) headers.Authorization = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
       const buf = (v: Buffer | string | undefined): Buffer | undefined =>
         v === undefined ? undefined : Buffer.isBuffer(v) ? v : Buffer.from(v);
-      const tls: {
-        ca?: Buffer;
-        cert?: Buffer;
-        key?: Buffer;
-        rejectUnauthorized?: boolean;
-        servername?: string;
-      } = {};
-      const ca = buf(opts.ca);
-      const cert = buf(opts.cert);
-      const key = buf(opts.key);
-      if (ca) tls.ca = ca;
-      if (cert) tls.cert = cert;
-      if (key) tls.key = key;
-      if (opts.rejectUnauthorized !== undefined) tls.rejectUnauthorized = opts.rejectUnauthorized;
-      const servername = opts.servername ?? cluster.tlsServerName;
-      if (servername) tls.servername = servername;
+      const tls = kubeTls({
+        ca: buf(opts.ca),
+        cert: buf(opts.cert),
+        key: buf(opts.key),
+        rejectUnauthorized: opts.rejectUnauthorized,
+        servername: opts.servername ?? cluster.tlsServerName,
+      });
       return { headers, tls };
     },
   };
@@ -184,16 +186,13 @@ export async function kubeconfigFileAccess(file: string): Promise<KubeAccess> {
     const d = str(data);
     return d ? Buffer.from(d, "base64") : undefined;
   };
-  const tls: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean; servername?: string } = {};
-  const ca = await bytes(cluster["certificate-authority"], cluster["certificate-authority-data"]);
-  const cert = await bytes(user["client-certificate"], user["client-certificate-data"]);
-  const key = await bytes(user["client-key"], user["client-key-data"]);
-  if (ca) tls.ca = ca;
-  if (cert) tls.cert = cert;
-  if (key) tls.key = key;
-  if (cluster["insecure-skip-tls-verify"] === true) tls.rejectUnauthorized = false;
-  const servername = str(cluster["tls-server-name"]);
-  if (servername) tls.servername = servername;
+  const tls = kubeTls({
+    ca: await bytes(cluster["certificate-authority"], cluster["certificate-authority-data"]),
+    cert: await bytes(user["client-certificate"], user["client-certificate-data"]),
+    key: await bytes(user["client-key"], user["client-key-data"]),
+    rejectUnauthorized: cluster["insecure-skip-tls-verify"] === true ? false : undefined,
+    servername: str(cluster["tls-server-name"]),
+  });
   const token = str(user.token);
   const tokenFile = str(user.tokenFile);
   const username = str(user.username);

@@ -16,6 +16,11 @@ export const MERGE_PATCH = "application/merge-patch+json";
 /** Kubernetes strategic merge patch. */
 export const STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
 
+/** The path of a Node object. */
+export function nodePath(name: string): string {
+  return `/api/v1/nodes/${encodeURIComponent(name)}`;
+}
+
 /** Query parameters; undefined values are left out. */
 export type KubeQuery = Readonly<Record<string, string | number | boolean | undefined>>;
 

@@ -14,6 +14,16 @@ export function kubeApiFor(kubeConfig: KubeConfig): KubeApi {
   return api;
 }
 
+/** The REST client an options object names: `kube`, else one made from `kubeConfig`; throws if neither. */
+export function kubeApiOf(
+  options: { readonly kube?: KubeApi; readonly kubeConfig?: KubeConfig },
+  who: string,
+): KubeApi {
+  if (options.kube) return options.kube;
+  if (options.kubeConfig) return kubeApiFor(options.kubeConfig);
+  throw new TypeError(`${who} needs \`kube\` (or \`kubeConfig\`)`);
+}
+
 /**
  * The cluster as kured finds it: the kubeconfig file `file` when given (`--kubeconfig`,
  * `KUBECONFIG`), else the pod's service account. Reads files only; contacts nothing.

@@ -19,7 +19,7 @@ import {
 } from "./annotation-lock-plan.js";
 import { backoffDelay, CONFLICT_BACKOFF } from "./backoff.js";
 import { goneHolders, nodeGoneViaApi, type NodeGoneCheck } from "./gone-holders.js";
-import { apiStatus } from "./kube-request.js";
+import { apiErrorInfo } from "../kube/api-errors.js";
 import {
   formatLockAnnotation,
   isManualHolder,
@@ -274,7 +274,7 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
         );
         return result;
       } catch (error) {
-        if (apiStatus(error) !== 409) throw error;
+        if (apiErrorInfo(error).code !== 409) throw error;
         await this.#o.clock.sleep(backoffDelay(attempt, { ...CONFLICT_BACKOFF, random: this.#o.random }), signal);
       }
     }

@@ -4,8 +4,8 @@
  * any other answer (an error included) keeps the holder, since dropping a live one breaks the limit.
  */
 import type { Logger } from "../contracts/logger.js";
-import type { KubeApi } from "../kube/kube-api.js";
-import { apiStatus } from "./kube-request.js";
+import { nodePath, type KubeApi } from "../kube/kube-api.js";
+import { apiErrorInfo } from "../kube/api-errors.js";
 import { MANUAL_HOLDER } from "./lock-annotation.js";
 
 /** Answers whether a node's Node object is gone. */
@@ -15,10 +15,10 @@ export type NodeGoneCheck = (node: string, signal: AbortSignal) => Promise<boole
 export function nodeGoneViaApi(kube: Pick<KubeApi, "get">, log: Logger): NodeGoneCheck {
   return async (node, signal) => {
     try {
-      await kube.get(`/api/v1/nodes/${encodeURIComponent(node)}`, { signal });
+      await kube.get(nodePath(node), { signal });
       return false;
     } catch (error) {
-      if (apiStatus(error) === 404) return true;
+      if (apiErrorInfo(error).code === 404) return true;
       signal.throwIfAborted();
       log.debug({ err: error, holder: node }, "Could not check the lock holder's node; keeping it");
       return false;

@@ -15,7 +15,7 @@ import type { AcquireResult, LockQueueEntry, LockSlot, LockState } from "../cont
 import type { Reason } from "../contracts/reason.js";
 import { backoffDelay, CONFLICT_BACKOFF } from "./backoff.js";
 import { goneHolders, nodeGoneViaApi, type NodeGoneCheck } from "./gone-holders.js";
-import { apiStatus } from "./kube-request.js";
+import { apiErrorInfo } from "../kube/api-errors.js";
 import { formatGoTime, goTimeFromDate, parseGoTime, goTimeToDate } from "./go-time.js";
 import { resolveLockOptions, type LockBackendOptions, type ResolvedLockOptions } from "./lock-options.js";
 import { freshQueue, joinQueue, mayTakeSlot } from "./lock-queue.js";
@@ -253,7 +253,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
         }
         return released;
       } catch (error) {
-        if (apiStatus(error) !== 409) throw error;
+        if (apiErrorInfo(error).code !== 409) throw error;
         await this.#pause(attempt, req.signal);
       }
     }
@@ -292,7 +292,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
         );
         return true;
       } catch (error) {
-        if (apiStatus(error) !== 409) throw error;
+        if (apiErrorInfo(error).code !== 409) throw error;
         await this.#pause(attempt, req.signal);
       }
     }
@@ -474,7 +474,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
         await this.#leases.createNamespacedLease({ namespace: this.namespace, body }, req.signal);
       }
     } catch (error) {
-      if (apiStatus(error) === 409) return undefined;
+      if (apiErrorInfo(error).code === 409) return undefined;
       throw error;
     }
     return {
@@ -506,7 +506,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
       try {
         lease = await this.#leases.readNamespacedLease({ name: this.queueName, namespace: this.namespace }, signal);
       } catch (error) {
-        if (apiStatus(error) !== 404) throw error;
+        if (apiErrorInfo(error).code !== 404) throw error;
       }
       const patch = change(lease);
       if (!patch) return;
@@ -539,7 +539,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
         }
         return;
       } catch (error) {
-        if (apiStatus(error) !== 409) throw error;
+        if (apiErrorInfo(error).code !== 409) throw error;
         await this.#pause(attempt, signal);
       }
     }

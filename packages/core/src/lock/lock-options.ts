@@ -2,7 +2,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import type { KubeApi } from "../kube/kube-api.js";
-import { kubeApiFor } from "../kube/kube-source.js";
+import { kubeApiOf } from "../kube/kube-source.js";
 import { systemClock } from "../clock/system-clock.js";
 import type { Clock } from "../contracts/clock.js";
 import type { Logger } from "../contracts/logger.js";
@@ -75,8 +75,7 @@ export function resolveLockOptions(options: LockBackendOptions): ResolvedLockOpt
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be >= 0, got ${value}`);
   }
   if (!Number.isFinite(periodMs) || periodMs <= 0) throw new RangeError(`periodMs must be > 0, got ${periodMs}`);
-  const kube = options.kube ?? (options.kubeConfig ? kubeApiFor(options.kubeConfig) : undefined);
-  if (!kube) throw new TypeError("a lock backend needs `kube` (or `kubeConfig`)");
+  const kube = kubeApiOf(options, "a lock backend");
   return {
     kube,
     settings: {

@@ -1,6 +1,6 @@
 import type { V1Node, V1Taint } from "@kubernetes/client-node";
 import type { Clock } from "../contracts/clock.js";
-import type { KubeApi } from "../kube/kube-api.js";
+import { nodePath, type KubeApi } from "../kube/kube-api.js";
 import type { KeyValue } from "../plugin/option.js";
 import { retryOnConflict } from "../coordinator/backoff.js";
 
@@ -23,7 +23,7 @@ export class NodeOperations {
   constructor(private readonly options: { kube: KubeApi; node: string; clock: Clock }) {}
 
   private get path(): string {
-    return `/api/v1/nodes/${encodeURIComponent(this.options.node)}`;
+    return nodePath(this.options.node);
   }
 
   get name(): string {

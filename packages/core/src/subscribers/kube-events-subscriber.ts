@@ -2,7 +2,7 @@ import type { CoreV1Event, V1Node } from "@kubernetes/client-node";
 import type { BusMessage, EventSubscriber } from "../contracts/event-bus.js";
 import type { Phase, RebootEvent } from "../contracts/events.js";
 import type { Logger } from "../contracts/logger.js";
-import type { KubeApi } from "../kube/kube-api.js";
+import { nodePath, type KubeApi } from "../kube/kube-api.js";
 
 /** The Event reason (CamelCase, as Kubernetes reasons are) and type of each phase. */
 export const EVENT_REASONS: Readonly<Record<Phase, { reason: string; type: "Normal" | "Warning" }>> = {
@@ -64,7 +64,7 @@ export function kubeEventsSubscriber(options: {
         });
         return;
       }
-      uid ??= (await options.kube.get<V1Node>(`/api/v1/nodes/${encodeURIComponent(options.node)}`)).metadata?.uid;
+      uid ??= (await options.kube.get<V1Node>(nodePath(options.node))).metadata?.uid;
       const body = {
         apiVersion: "v1",
         kind: "Event",
