@@ -1,29 +1,60 @@
 import type { Clock } from "../contracts/clock.js";
 
-/** Waits `ms` milliseconds of real time, rejecting with the signal's reason when it aborts. */
-function sleepReal(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * The longest delay a Node timer takes: above 2^31 − 1 ms (24.8 days) `setTimeout` fires after
+ * 1 ms instead, which turned a `--lock-ttl=720h` renewal into a busy loop. Longer sleeps wait in
+ * steps of at most this.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The timer functions a clock uses (a seam for tests of the clamping). */
+export interface TimerFunctions {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+}
+
+const nodeTimers: TimerFunctions = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+};
+
+/**
+ * Waits `ms` milliseconds of real time (any length, `Infinity` included: until aborted), rejecting
+ * with the signal's reason when it aborts.
+ */
+function sleepReal(ms: number, signal: AbortSignal | undefined, timers: TimerFunctions): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
       return;
     }
+    const end = Date.now() + Math.max(0, Number.isNaN(ms) ? 0 : ms);
+    let timer: unknown;
     const onAbort = (): void => {
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       reject(signal?.reason);
     };
-    const timer = setTimeout(
-      () => {
+    const step = (): void => {
+      const left = end - Date.now();
+      if (left <= 0) {
         signal?.removeEventListener("abort", onAbort);
         resolve();
-      },
-      Math.max(0, ms),
-    );
+        return;
+      }
+      timer = timers.setTimeout(step, Math.min(left, MAX_TIMER_MS));
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
+    timer = timers.setTimeout(step, Math.min(Math.max(0, end - Date.now()), MAX_TIMER_MS));
   });
 }
 
+/** A wall-time clock over the given timer functions (Node's by default). */
+export function createSystemClock(timers: TimerFunctions = nodeTimers): Clock {
+  return {
+    now: () => new Date(),
+    sleep: (ms, signal) => sleepReal(ms, signal, timers),
+  };
+}
+
 /** The production clock: wall time, real sleeps. */
-export const systemClock: Clock = {
-  now: () => new Date(),
-  sleep: sleepReal,
-};
+export const systemClock: Clock = createSystemClock();

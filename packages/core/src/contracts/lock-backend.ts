@@ -9,6 +9,15 @@ export interface LockSlot {
   readonly expiresAt?: Date;
   /** whether the node was already cordoned when it took the slot (so it stays cordoned after) */
   readonly wasUnschedulable: boolean;
+  /**
+   * the process that holds the slot (random per process start); absent for a slot written by Go
+   * kured or an older kured-ts, which is owned by the node name alone
+   */
+  readonly process?: string;
+  /** the holder node's boot ID when the slot was taken (a changed boot ID proves the holder rebooted) */
+  readonly bootId?: string;
+  /** when the holding process last renewed the slot (its heartbeat); absent: when it was taken */
+  readonly renewedAt?: Date;
 }
 
 /** A node waiting for a slot, in arrival order. */
@@ -43,13 +52,25 @@ export type AcquireResult =
  * `release` by a non-holder changes nothing; every slot is released or expires; `changes()`
  * yields the new state soon after every change (and ends when its signal aborts). Errors other
  * than "busy" are thrown, never reported as `acquired: false`.
+ *
+ * Process identity: a request may name the `process` on the node. Then a slot of the node held by
+ * another process is not this caller's (acquire answers busy), `release` frees only the caller's
+ * own slot (or one that records no process), and `renew` and `adopt` are conditional on the
+ * process recorded in the slot, checked against the object's resourceVersion.
  */
 export interface LockBackend {
   /** kebab-case, e.g. `daemonset` or `lease` */
   readonly id: string;
-  acquire(req: { holder: string; wasUnschedulable: boolean; signal: AbortSignal }): Promise<AcquireResult>;
+  acquire(req: {
+    holder: string;
+    wasUnschedulable: boolean;
+    signal: AbortSignal;
+    process?: string;
+    bootId?: string;
+  }): Promise<AcquireResult>;
+  /** the node's unexpired slot, whichever process holds it */
   holding(req: { holder: string; signal: AbortSignal }): Promise<LockSlot | undefined>;
-  release(req: { holder: string; signal: AbortSignal }): Promise<void>;
+  release(req: { holder: string; signal: AbortSignal; process?: string }): Promise<void>;
   inspect(req: { signal: AbortSignal }): Promise<LockState>;
   changes(req: { signal: AbortSignal }): AsyncIterable<LockState>;
   /** optional: a waiter that got blocked stops holding up the queue; false when it was not queued */
@@ -59,4 +80,21 @@ export interface LockBackend {
    * stops it right before the reboot, so the slot expires a TTL after the node went down
    */
   keepRenewed?(req: { holder: string; signal: AbortSignal }): Promise<unknown>;
+  /**
+   * optional: renews the slot that `process` holds for `holder` (its heartbeat, and its TTL) and
+   * answers it; undefined when that process holds no unexpired slot any more (expired and taken,
+   * released, adopted by another process, or the lock object was lost)
+   */
+  renew?(req: { holder: string; process: string; signal: AbortSignal }): Promise<LockSlot | undefined>;
+  /**
+   * optional: hands `holder`'s slot, now recorded for process `from` (undefined: no process
+   * recorded), to `process`, only if it is still so; undefined when it changed meanwhile
+   */
+  adopt?(req: {
+    holder: string;
+    process: string;
+    from: string | undefined;
+    bootId?: string;
+    signal: AbortSignal;
+  }): Promise<LockSlot | undefined>;
 }

@@ -15,6 +15,8 @@ import { NodeAnnotations } from "../node/node-annotations.js";
 import { isNodeReady, rfc3339Seconds, type NodeOperations } from "../node/node-operations.js";
 import type { RebootWindow } from "../window/index.js";
 import { mayAcquireNow } from "../lock/lock-queue.js";
+import { ownedBy } from "../lock/annotation-lock-plan.js";
+import { randomUUID } from "node:crypto";
 import { Backoff } from "./backoff.js";
 import type { Checkpoint, CycleSettings } from "./cycle-settings.js";
 
@@ -38,6 +40,13 @@ export interface CoordinatorOptions {
   readonly random?: () => number;
   /** test seam: return true at a checkpoint to stop dead, as a killed process would */
   readonly checkpoint?: (point: Checkpoint) => boolean | void;
+  /**
+   * this process's identity in the lock, unique per process start (default: a random UUID), so
+   * that two processes with the same node name never take each other's slot
+   */
+  readonly process?: string;
+  /** how often a held slot is renewed (its heartbeat; more often with a short TTL); default 30 s */
+  readonly heartbeatMs?: number;
 }
 
 /** The outcome of one pass of the cycle. */
@@ -51,12 +60,66 @@ class Halt extends Error {
 }
 
 const MINUTE = 60_000;
+const HEARTBEAT_MS = 30_000;
+/** A slot whose holder process has not renewed it for this many heartbeats is the holder's no more. */
+const STALE_HEARTBEATS = 3;
+/**
+ * Consecutive failed passes while holding a slot after which the optional steps of giving it back
+ * (post-reboot labels, clearing annotations) are skipped, so a persistent error (a 403, a webhook
+ * refusing every node patch) cannot keep the slot held for ever.
+ */
+const MAX_HOLD_FAILURES = 3;
 
 /** Annotation value meaning "the node was cordoned before kured cordoned it". */
 const CORDONED_BEFORE = "true";
 
 function errorReason(code: string, e: unknown): Reason {
-  return { code, message: apiErrorInfo(e).message };
+  const info = apiErrorInfo(e);
+  if (info.code === 403) {
+    return {
+      code: "permission-denied",
+      message:
+        `${info.message}: kured's ServiceAccount lacks this permission; grant it (see deploy/kured-rbac.yaml). ` +
+        "The lock slot is given back meanwhile",
+    };
+  }
+  return { code, message: info.message };
+}
+
+/** What this process did to its node in the cycle it holds a slot for (forgotten once given back). */
+interface HeldCycle {
+  /** the slot, as acquired or adopted */
+  slot: LockSlot;
+  /** we may have cordoned it (set before the cordon call, which may fail after the fact) */
+  cordoned: boolean;
+  /** the cycle ended (failed, stopped, window closed): give the node and the slot back first */
+  giveBack: boolean;
+  /** consecutive failed attempts at giving back */
+  failures: number;
+}
+
+/** The node annotation recording which slot the cordon bookkeeping belongs to. */
+interface SlotRecord {
+  readonly process?: string;
+  /** the slot had a TTL: it may have expired while the node was down */
+  readonly expires?: boolean;
+}
+
+function parseSlotRecord(raw: string | undefined): SlotRecord | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const v = JSON.parse(raw) as { process?: unknown; expires?: unknown };
+    return {
+      ...(typeof v.process === "string" ? { process: v.process } : {}),
+      ...(v.expires === true ? { expires: true } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+function bootIdOf(node: V1Node): string | undefined {
+  return node.status?.nodeInfo?.bootID || undefined;
 }
 
 /**
@@ -67,8 +130,15 @@ function errorReason(code: string, e: unknown): Reason {
  */
 export class RebootCoordinator {
   private readonly backoff: Backoff;
+  /** this process's identity in the lock */
+  readonly process: string;
+  private readonly heartbeatMs: number;
+  /** the cycle this process holds a slot for, if any */
+  private held: HeldCycle | undefined;
 
   constructor(private readonly o: CoordinatorOptions) {
+    this.process = o.process ?? randomUUID();
+    this.heartbeatMs = Math.max(1_000, o.heartbeatMs ?? HEARTBEAT_MS);
     this.backoff = new Backoff({
       initialMs: 1_000,
       maxMs: Math.min(5 * MINUTE, o.settings.periodMs),
@@ -145,58 +215,183 @@ export class RebootCoordinator {
   }
 
   private async recoverOnce(signal: AbortSignal): Promise<void> {
-    const slot = await this.o.lock.holding({ holder: this.o.node, signal });
     let node = await this.o.nodeOps.get();
+    const found = await this.o.lock.holding({ holder: this.o.node, signal });
+    const slot = found && (await this.claim(found, signal));
     if (slot) {
-      node = await this.waitForBoot(node, signal);
-      node = await this.waitForReady(node, signal);
-      await this.finishReboot(node, slot, signal);
-    } else if (annotation(node, NodeAnnotations.unschedulableBeforeDrain) !== undefined) {
-      // We cordoned this node but no longer hold the lock (it expired, or a process died between
-      // release and clean-up): restore the node anyway, so it is never left cordoned.
-      await this.restoreNode(node, annotation(node, NodeAnnotations.unschedulableBeforeDrain) === CORDONED_BEFORE);
+      // ours now: a cycle of this node (before or after its reboot) to finish
+      this.held = { slot, cordoned: true, giveBack: true, failures: 0 };
+      await this.whileRenewing(signal, async (held) => {
+        node = await this.waitForBoot(node, held);
+        node = await this.waitForReady(node, held);
+        await this.finishReboot(node, slot, held);
+      });
+    } else if (found === undefined || (await this.o.lock.holding({ holder: this.o.node, signal })) === undefined) {
+      node = await this.o.nodeOps.get();
+      await this.settleStaleAnnotations(node);
     }
+    // (a slot of this node that another live process holds is left alone: that process's cycle)
     // kured drops a leftover taint at start when no reboot is needed (only worth a check if tainting)
     if (this.o.settings.preferNoScheduleTaint && !(await this.rebootRequired(node, signal)).required) {
       await this.setTaint(false, signal);
     }
   }
 
+  /**
+   * Takes over this node's slot found at start, when it can be proven that no other live process
+   * holds it: it is this process's, or it records no process (Go kured's, an older kured-ts's:
+   * kured takes it over too), or the node rebooted since it was taken (a changed boot ID), or the
+   * holding process stopped renewing it (gone for longer than three heartbeats). Waits for that
+   * while the slot is renewed; undefined when the slot went away or another process keeps it.
+   */
+  private async claim(found: LockSlot, signal: AbortSignal): Promise<LockSlot | undefined> {
+    let slot: LockSlot | undefined = found;
+    let reported = false;
+    while (slot) {
+      if (slot.process === this.process) return slot;
+      const boot = bootIdOf(await this.o.nodeOps.get());
+      const rebooted = slot.bootId !== undefined && boot !== undefined && slot.bootId !== boot;
+      const staleAt = (slot.renewedAt ?? slot.acquiredAt).getTime() + STALE_HEARTBEATS * this.heartbeatMs;
+      const now = this.o.clock.now().getTime();
+      if (slot.process === undefined || rebooted || now >= staleAt) {
+        const adopted = await this.adopt(slot, boot, signal);
+        if (adopted) {
+          this.o.log.info(
+            { from: slot.process ?? "none" },
+            "Took over this node's lock slot left by an earlier process",
+          );
+          return adopted;
+        }
+      } else {
+        if (!reported) {
+          reported = true;
+          this.o.log.warn(
+            { process: slot.process },
+            "This node's lock slot is held by another live kured process (two processes with the same --node-id?); waiting",
+          );
+          this.publish("error", {
+            code: "duplicate-process",
+            message: `the lock slot of ${this.o.node} is held by another running kured process; is kured running twice with the same --node-id?`,
+          });
+        }
+        await this.o.clock.sleep(Math.max(1_000, staleAt - now), signal);
+      }
+      slot = await this.o.lock.holding({ holder: this.o.node, signal });
+      if (slot && slot.process !== found.process) return undefined; // another process took it meanwhile
+    }
+    return undefined;
+  }
+
+  /** Hands a found slot to this process, conditionally (backends without `adopt`: by node name, as kured). */
+  private async adopt(slot: LockSlot, bootId: string | undefined, signal: AbortSignal): Promise<LockSlot | undefined> {
+    if (!this.o.lock.adopt) return slot;
+    return this.o.lock.adopt({
+      holder: this.o.node,
+      process: this.process,
+      from: slot.process,
+      ...(bootId ? { bootId } : {}),
+      signal,
+    });
+  }
+
+  /**
+   * Our bookkeeping annotations on a node whose slot is gone. They are acted on only when the
+   * slot they belong to could have expired (it had a TTL) and the node is still cordoned as kured
+   * left it: the TTL ran out while the node was down, and kured must not leave it cordoned.
+   * Otherwise (the slot was released by someone else: Go kured after a swap, a manual unlock)
+   * they are stale: cleared, never acted on, so a cordon made since by an admin stays.
+   */
+  private async settleStaleAnnotations(node: V1Node): Promise<void> {
+    const before = annotation(node, NodeAnnotations.unschedulableBeforeDrain);
+    const record = parseSlotRecord(annotation(node, NodeAnnotations.lockSlot));
+    if (
+      before === undefined &&
+      record === undefined &&
+      annotation(node, NodeAnnotations.bootIdBeforeReboot) === undefined
+    )
+      return;
+    if (record?.expires === true && before === "false" && node.spec?.unschedulable === true) {
+      this.o.log.warn("The lock slot of this node's reboot expired before it was back; restoring the node");
+      const bootBefore = annotation(node, NodeAnnotations.bootIdBeforeReboot);
+      const rebooted = bootBefore !== undefined && bootBefore !== bootIdOf(node);
+      await this.restoreNode(node, false, rebooted, AbortSignal.timeout(MINUTE));
+      return;
+    }
+    if (node.spec?.unschedulable === true && before === "false") {
+      this.publish("error", {
+        code: "stale-annotations",
+        message:
+          "kured's cordon bookkeeping on this node belongs to no lock slot (the slot was released by another " +
+          "process); the node is cordoned and left so: uncordon it by hand if kured cordoned it",
+      });
+    }
+    await this.o.nodeOps.annotate(this.bookkeepingToClear(node));
+  }
+
+  /** Our annotations present on the node, as a patch removing them. */
+  private bookkeepingToClear(node: V1Node): Record<string, null> {
+    const clear: Record<string, null> = {};
+    for (const key of [
+      NodeAnnotations.unschedulableBeforeDrain,
+      NodeAnnotations.bootIdBeforeReboot,
+      NodeAnnotations.lockSlot,
+    ]) {
+      if (annotation(node, key) !== undefined) clear[key] = null;
+    }
+    return clear;
+  }
+
   /** After the reboot (or a crash while holding the lock): restore the node, then release. */
   private async finishReboot(node: V1Node, slot: LockSlot, signal: AbortSignal): Promise<void> {
     const bootBefore = annotation(node, NodeAnnotations.bootIdBeforeReboot);
-    const rebooted = bootBefore !== undefined && bootBefore !== node.status?.nodeInfo?.bootID;
+    const rebooted = bootBefore !== undefined && bootBefore !== bootIdOf(node);
     if (rebooted) this.publish("rebooted");
-    const cordonedBefore =
-      slot.wasUnschedulable || annotation(node, NodeAnnotations.unschedulableBeforeDrain) === CORDONED_BEFORE;
-    await this.restoreNode(node, cordonedBefore, rebooted);
+    // the slot's record, made at acquire from the node as it was before kured touched it
+    await this.restoreNode(node, slot.wasUnschedulable, rebooted, signal);
     this.halt("uncordoned");
     await this.release(signal);
   }
 
   /**
    * Uncordons unless someone else had cordoned the node, applies the post-reboot labels (also to
-   * a node cordoned before, kured#1328), and removes our bookkeeping annotations.
+   * a node cordoned before, kured#1328), and removes our bookkeeping annotations. The uncordon
+   * must succeed; after {@link MAX_HOLD_FAILURES} failed attempts the labels and annotations are
+   * given up (with an error event), so they never keep a slot held.
    */
-  private async restoreNode(node: V1Node, cordonedBefore: boolean, rebooted = false): Promise<void> {
-    const signal = AbortSignal.timeout(MINUTE);
+  private async restoreNode(
+    node: V1Node,
+    cordonedBefore: boolean,
+    rebooted: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const timeout = AbortSignal.any([signal, AbortSignal.timeout(MINUTE)]);
     if (!cordonedBefore) {
-      await this.o.drainer.uncordon(this.ctx(signal));
+      await this.o.drainer.uncordon(this.ctx(timeout));
+      if (this.held) this.held.cordoned = false;
       this.publish("uncordoned");
     }
-    await this.o.nodeOps.label(this.o.settings.postRebootLabels);
-    const clear: Record<string, null> = {};
-    for (const key of [NodeAnnotations.unschedulableBeforeDrain, NodeAnnotations.bootIdBeforeReboot]) {
-      if (annotation(node, key) !== undefined) clear[key] = null;
-    }
-    if (rebooted && annotation(node, NodeAnnotations.rebootRequested) !== undefined) {
-      clear[NodeAnnotations.rebootRequested] = null;
-    }
-    if (this.o.settings.annotateNodes && annotation(node, NodeAnnotations.rebootInProgress) !== undefined) {
-      const fresh = await this.o.nodeOps.get();
-      if (!(await this.rebootRequired(fresh, signal)).required) clear[NodeAnnotations.rebootInProgress] = null;
-    }
-    await this.o.nodeOps.annotate(clear);
+    const optional = async (what: string, step: () => Promise<void>): Promise<void> => {
+      try {
+        await step();
+      } catch (e) {
+        if (timeout.aborted && signal.aborted) throw e;
+        if ((this.held?.failures ?? 0) < MAX_HOLD_FAILURES - 1) throw e;
+        this.o.log.error({ err: e }, `giving up ${what} to give the lock slot back`);
+        this.publish("error", errorReason(`${what.replace(/ /g, "-")}-failed`, e));
+      }
+    };
+    await optional("post-reboot labels", () => this.o.nodeOps.label(this.o.settings.postRebootLabels));
+    await optional("clearing annotations", async () => {
+      const clear = this.bookkeepingToClear(node);
+      if (rebooted && annotation(node, NodeAnnotations.rebootRequested) !== undefined) {
+        clear[NodeAnnotations.rebootRequested] = null;
+      }
+      if (this.o.settings.annotateNodes && annotation(node, NodeAnnotations.rebootInProgress) !== undefined) {
+        const fresh = await this.o.nodeOps.get();
+        if (!(await this.rebootRequired(fresh, timeout)).required) clear[NodeAnnotations.rebootInProgress] = null;
+      }
+      await this.o.nodeOps.annotate(clear);
+    });
   }
 
   /**
@@ -208,7 +403,7 @@ export class RebootCoordinator {
     const before = annotation(node, NodeAnnotations.bootIdBeforeReboot);
     const deadline = this.o.clock.now().getTime() + this.o.settings.postRebootReadyTimeoutMs;
     let current = node;
-    while (before !== undefined && current.status?.nodeInfo?.bootID === before) {
+    while (before !== undefined && bootIdOf(current) === before) {
       if (this.o.clock.now().getTime() >= deadline) {
         this.publish("error", {
           code: "reboot-did-not-happen",
@@ -240,10 +435,67 @@ export class RebootCoordinator {
     return current;
   }
 
+  /** Frees this process's slot (never another process's, not even on the same node). */
   private async release(signal: AbortSignal): Promise<void> {
-    await this.o.lock.release({ holder: this.o.node, signal });
+    await this.o.lock.release({ holder: this.o.node, process: this.process, signal });
+    this.held = undefined;
     this.halt("released");
     this.publish("lock-released");
+  }
+
+  // ── holding a slot: renewal and fencing ───────────────────────────────────────────────────────
+
+  /**
+   * Runs `work` while the held slot is renewed every heartbeat (a third of the TTL if that is
+   * shorter). When the slot is found lost (expired and taken, released or adopted by another
+   * process, the lock object gone), the signal given to `work` aborts with {@link LockLost}.
+   */
+  private async whileRenewing<T>(signal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const stop = new AbortController();
+    const lost = new AbortController();
+    const renewing = this.renewLoop(AbortSignal.any([signal, stop.signal]), lost);
+    try {
+      return await work(AbortSignal.any([signal, lost.signal]));
+    } catch (e) {
+      if (lost.signal.aborted && !signal.aborted && !(e instanceof Halt)) throw new LockLost();
+      throw e;
+    } finally {
+      stop.abort();
+      await renewing;
+    }
+  }
+
+  private async renewLoop(signal: AbortSignal, lost: AbortController): Promise<void> {
+    for (;;) {
+      const slot = this.held?.slot;
+      const ttlMs = slot?.expiresAt ? slot.expiresAt.getTime() - (slot.renewedAt ?? slot.acquiredAt).getTime() : 0;
+      const every = ttlMs > 0 ? Math.max(1_000, Math.min(this.heartbeatMs, ttlMs / 3)) : this.heartbeatMs;
+      try {
+        await this.o.clock.sleep(every, signal);
+      } catch {
+        return;
+      }
+      try {
+        const renewed = await this.renew(signal);
+        if (!renewed) {
+          if (signal.aborted) return;
+          this.o.log.error("This process's lock slot is gone (expired, released or taken over); stopping the cycle");
+          lost.abort(new LockLost());
+          return;
+        }
+        if (this.held) this.held.slot = renewed;
+      } catch (err) {
+        if (signal.aborted) return;
+        this.o.log.warn({ err }, "renewing the lock slot failed, will retry");
+      }
+    }
+  }
+
+  /** Renews this process's slot; undefined when it holds none (backends without `renew`: by reading it). */
+  private async renew(signal: AbortSignal): Promise<LockSlot | undefined> {
+    if (this.o.lock.renew) return this.o.lock.renew({ holder: this.o.node, process: this.process, signal });
+    const slot = await this.o.lock.holding({ holder: this.o.node, signal });
+    return slot && ownedBy(slot, this.process) ? slot : undefined;
   }
 
   // ── the period loop ───────────────────────────────────────────────────────────────────────────
@@ -296,8 +548,14 @@ export class RebootCoordinator {
     if (waited < 1_000) await this.o.clock.sleep(1_000 - waited, signal);
   }
 
-  /** One pass: window → detectors → annotate → blockers → lock → drain and reboot. */
+  /** One pass: (an unfinished give-back) → window → detectors → annotate → blockers → lock → drain and reboot. */
   private async tick(signal: AbortSignal): Promise<TickOutcome> {
+    // A cycle that ended without giving the node and slot back (an error midway) finishes that
+    // first: its cordon state is known, never re-derived from a node kured cordoned itself.
+    if (this.held?.giveBack) {
+      await this.giveBack(signal);
+      return "idle";
+    }
     if (!this.o.window.contains(this.o.clock.now())) {
       await this.setTaint(false, signal);
       await this.leaveQueue(signal);
@@ -320,7 +578,7 @@ export class RebootCoordinator {
       await this.leaveQueue(signal);
       return "idle";
     }
-    const slot = await this.acquireLock(node, signal);
+    const slot = await this.acquireLock(signal);
     if (!slot) return "waiting";
     return this.drainAndReboot(slot, signal);
   }
@@ -370,12 +628,20 @@ export class RebootCoordinator {
     return undefined;
   }
 
-  /** Holds or takes a slot; on contention adds the taint and reports the holders. */
-  private async acquireLock(node: V1Node, signal: AbortSignal): Promise<LockSlot | undefined> {
+  /**
+   * Holds or takes a slot; on contention adds the taint and reports the holders. Whether the node
+   * was cordoned before is read fresh from the API server (not from the watch, which may not have
+   * seen kured's own uncordon yet), and only here: it is recorded in the slot, once.
+   */
+  private async acquireLock(signal: AbortSignal): Promise<LockSlot | undefined> {
     const held = await this.o.lock.holding({ holder: this.o.node, signal });
-    if (held) return held;
+    if (held && held.process === this.process) return held;
+    const node = await this.o.nodeOps.get();
+    const bootId = bootIdOf(node);
     const result = await this.o.lock.acquire({
       holder: this.o.node,
+      process: this.process,
+      ...(bootId ? { bootId } : {}),
       wasUnschedulable: node.spec?.unschedulable === true,
       signal,
     });
@@ -402,64 +668,69 @@ export class RebootCoordinator {
 
   // ── holding the lock ──────────────────────────────────────────────────────────────────────────
 
-  /** Pre labels → drain delay → cordon → drain → reboot delay → window again → reboot. */
+  /**
+   * Pre labels → drain delay → cordon → drain → reboot delay → window again → fence → reboot, with
+   * the slot renewed throughout. Any failure gives the node and the slot back (now, or at the next
+   * pass if that fails too); only a fenced reboot keeps the slot.
+   */
   private async drainAndReboot(slot: LockSlot, signal: AbortSignal): Promise<TickOutcome> {
+    this.held = { slot, cordoned: false, giveBack: false, failures: 0 };
     this.halt("lock-acquired");
-    // Renew the slot (a Lease with a TTL) while draining; stop right before the reboot, so the
-    // slot expires a TTL after the node went down if it never comes back.
-    const renewal = new AbortController();
-    const renewing = this.o.lock
-      .keepRenewed?.({ holder: this.o.node, signal: AbortSignal.any([signal, renewal.signal]) })
-      .catch((err: unknown) => this.o.log.warn({ err }, "renewing the lock failed"));
+    let outcome: TickOutcome;
     try {
-      return await this.holdAndReboot(slot, signal, () => renewal.abort());
-    } finally {
-      renewal.abort();
-      await renewing;
-    }
-  }
-
-  private async holdAndReboot(slot: LockSlot, signal: AbortSignal, stopRenewing: () => void): Promise<TickOutcome> {
-    const node = await this.o.nodeOps.get();
-    const cordonedBefore = slot.wasUnschedulable || node.spec?.unschedulable === true;
-    // Remember the state before the drain on the node itself: the lock may expire meanwhile.
-    if (annotation(node, NodeAnnotations.unschedulableBeforeDrain) === undefined) {
-      await this.o.nodeOps.annotate({ [NodeAnnotations.unschedulableBeforeDrain]: String(cordonedBefore) });
-    }
-    try {
-      await this.o.nodeOps.label(this.o.settings.preRebootLabels);
-      this.halt("pre-labels");
-      await this.o.clock.sleep(this.o.settings.drainDelayMs, signal);
-      this.publish("draining");
-      await this.flushEvents(signal); // kured notifies before it cordons
-      await this.o.drainer.cordon(this.ctx(signal));
-      this.halt("cordoned");
-      const drained = await this.drain(signal);
-      if (!drained && !this.o.settings.forceReboot) {
-        await this.undo(cordonedBefore, signal);
-        return "idle";
-      }
-      this.halt("drained");
-      await this.o.clock.sleep(this.o.settings.rebootDelayMs, signal);
-      this.halt("reboot-delay");
-      if (!this.o.window.contains(this.o.clock.now())) {
-        this.publish("blocked", { code: "window-closed", message: `the reboot window ${this.o.window} closed` });
-        await this.undo(cordonedBefore, signal);
-        return "idle";
-      }
+      outcome = await this.whileRenewing(signal, (held) => this.holdAndReboot(slot, held));
     } catch (e) {
       if (e instanceof Halt) throw e;
+      const cycle = this.held;
+      if (cycle) cycle.giveBack = true;
+      if (e instanceof LockLost) {
+        this.publish("error", {
+          code: "lock-lost",
+          message: "this node's lock slot expired or was taken while it drained; the reboot is called off",
+        });
+      } else if (!signal.aborted) {
+        this.publish("error", errorReason("cycle-failed", e));
+      }
       // Stopped (SIGTERM) or failed before the reboot: leave no cordon behind.
-      await this.undo(cordonedBefore, AbortSignal.timeout(MINUTE)).catch((err: unknown) =>
-        this.o.log.error({ err }, "could not restore the node after an interrupted drain"),
+      const bounded = signal.aborted ? AbortSignal.timeout(MINUTE) : signal;
+      await this.giveBack(bounded).catch((err: unknown) =>
+        this.o.log.error({ err }, "could not give the node and the lock slot back; will retry"),
       );
-      throw e;
+      if (signal.aborted || !(e instanceof LockLost)) throw e;
+      return "idle";
     }
-    const bootId = (await this.o.nodeOps.get()).status?.nodeInfo?.bootID;
+    if (outcome === "rebooting") return outcome;
+    return "idle";
+  }
+
+  private async holdAndReboot(slot: LockSlot, signal: AbortSignal): Promise<TickOutcome> {
+    await this.recordCordonState(slot);
+    await this.o.nodeOps.label(this.o.settings.preRebootLabels);
+    this.halt("pre-labels");
+    await this.o.clock.sleep(this.o.settings.drainDelayMs, signal);
+    this.publish("draining");
+    await this.flushEvents(signal); // kured notifies before it cordons
+    if (this.held) this.held.cordoned = true;
+    await this.o.drainer.cordon(this.ctx(signal));
+    this.halt("cordoned");
+    const drained = await this.drain(signal);
+    if (!drained && !this.o.settings.forceReboot) return this.endCycle(signal);
+    this.halt("drained");
+    await this.o.clock.sleep(this.o.settings.rebootDelayMs, signal);
+    this.halt("reboot-delay");
+    if (!this.o.window.contains(this.o.clock.now())) {
+      this.publish("blocked", { code: "window-closed", message: `the reboot window ${this.o.window} closed` });
+      return this.endCycle(signal);
+    }
+    const bootId = bootIdOf(await this.o.nodeOps.get());
     if (bootId) await this.o.nodeOps.annotate({ [NodeAnnotations.bootIdBeforeReboot]: bootId });
     this.publish("rebooting");
     await this.flushEvents(signal); // the node may die the moment the rebooter runs
-    stopRenewing();
+    // Fencing: the slot is re-read (and renewed) right before the reboot; no slot, no reboot.
+    const fenced = await this.renew(signal);
+    if (!fenced || (fenced.expiresAt && fenced.expiresAt.getTime() <= this.o.clock.now().getTime())) {
+      throw new LockLost();
+    }
     try {
       await this.o.rebooter.reboot(this.ctx(signal));
     } catch (e) {
@@ -468,11 +739,61 @@ export class RebootCoordinator {
       // drain at every retry: give the node back and try again next period.
       this.publish("error", errorReason("reboot-failed", e));
       await this.o.nodeOps.annotate({ [NodeAnnotations.bootIdBeforeReboot]: null });
-      await this.undo(cordonedBefore, signal);
-      return "idle";
+      return this.endCycle(signal);
     }
+    // From here the slot is not renewed: if the node never comes back, a TTL lets it go.
     this.halt("reboot-requested");
     return "rebooting";
+  }
+
+  /**
+   * The cordon bookkeeping on the node, from the slot (recorded at acquire from the node as it was
+   * before kured touched it), tagged with the slot's process so that a later process can tell
+   * whether it belongs to a slot that still exists. Rewritten when it belongs to another slot.
+   */
+  private async recordCordonState(slot: LockSlot): Promise<void> {
+    const node = await this.o.nodeOps.get();
+    const record = JSON.stringify({ process: this.process, expires: slot.expiresAt !== undefined });
+    const before = String(slot.wasUnschedulable);
+    if (
+      annotation(node, NodeAnnotations.lockSlot) === record &&
+      annotation(node, NodeAnnotations.unschedulableBeforeDrain) === before
+    )
+      return;
+    await this.o.nodeOps.annotate({
+      [NodeAnnotations.unschedulableBeforeDrain]: before,
+      [NodeAnnotations.lockSlot]: record,
+      ...(annotation(node, NodeAnnotations.bootIdBeforeReboot) !== undefined
+        ? { [NodeAnnotations.bootIdBeforeReboot]: null }
+        : {}),
+    });
+  }
+
+  /** Ends a held cycle without a reboot: the node and the slot are given back. */
+  private async endCycle(signal: AbortSignal): Promise<TickOutcome> {
+    if (this.held) this.held.giveBack = true;
+    await this.giveBack(signal);
+    return "idle";
+  }
+
+  /**
+   * Gives the node and the slot back: uncordon (unless it was cordoned before), post labels, our
+   * annotations cleared, then release. Failures leave it pending for the next pass; the uncordon
+   * is never skipped while kured may have cordoned the node (the slot stays held until it is done,
+   * so the node is never left cordoned by kured without a slot saying so).
+   */
+  private async giveBack(signal: AbortSignal): Promise<void> {
+    const cycle = this.held;
+    if (!cycle) return;
+    try {
+      const node = await this.o.nodeOps.get();
+      await this.restoreNode(node, cycle.slot.wasUnschedulable || !cycle.cordoned, false, signal);
+      await this.release(signal);
+      this.backoff.reset();
+    } catch (e) {
+      cycle.failures++;
+      throw e;
+    }
   }
 
   private async drain(signal: AbortSignal): Promise<boolean> {
@@ -491,13 +812,6 @@ export class RebootCoordinator {
     if (result.ok) return true;
     this.publish("drain-failed", result.reason, { remainingPods: result.remainingPods.join(",") });
     return false;
-  }
-
-  /** After a failed drain or a closed window: uncordon at once (unless cordoned before), then release. */
-  private async undo(cordonedBefore: boolean, signal: AbortSignal): Promise<void> {
-    const node = await this.o.nodeOps.get();
-    await this.restoreNode(node, cordonedBefore);
-    await this.release(signal);
   }
 
   /**
@@ -521,6 +835,13 @@ export class RebootCoordinator {
       this.o.log.info("Waiting for reboot");
       await this.o.clock.sleep(MINUTE, signal);
     }
+  }
+}
+
+/** The held slot was found lost: the cycle stops without a reboot. */
+class LockLost extends Error {
+  constructor() {
+    super("this process's lock slot was lost");
   }
 }
 

@@ -15,6 +15,7 @@ import {
   type LockHolder,
 } from "./lock-annotation.js";
 import { freshQueue, joinQueue, mayTakeSlot } from "./lock-queue.js";
+import { goTimeFromDate, goTimeToDate } from "./go-time.js";
 
 /** The settings every plan needs. */
 export interface PlanSettings {
@@ -51,7 +52,18 @@ export function toSlot(h: LockHolder): LockSlot {
     acquiredAt: h.createdAt,
     wasUnschedulable: h.unschedulable,
     ...(h.expiresAt ? { expiresAt: h.expiresAt } : {}),
+    ...(h.process ? { process: h.process } : {}),
+    ...(h.bootId ? { bootId: h.bootId } : {}),
+    renewedAt: goTimeToDate(h.renewed ?? h.created),
   };
+}
+
+/**
+ * True when `entry` is `process`'s: the same process, or an entry that records none (written by Go
+ * kured or an older kured-ts, owned by the node name alone), or a caller that names none.
+ */
+export function ownedBy(entry: { readonly process?: string | undefined }, process: string | undefined): boolean {
+  return process === undefined || entry.process === undefined || entry.process === process;
 }
 
 /** Entries that hold a slot now: a node name and not expired. */
@@ -120,13 +132,26 @@ function busyReason(live: readonly LockHolder[], settings: PlanSettings, queued:
  */
 export function planAcquire(
   lock: LockAnnotation | undefined,
-  req: { holder: string; wasUnschedulable: boolean; gone?: ReadonlySet<string> },
+  req: { holder: string; wasUnschedulable: boolean; gone?: ReadonlySet<string>; process?: string; bootId?: string },
   settings: PlanSettings,
   now: Date,
 ): AcquirePlan {
   const all = liveHolders(lock, now);
   const mine = all.find((h) => h.node === req.holder);
-  if (mine) return { acquired: true, slot: toSlot(mine), write: undefined };
+  if (mine && ownedBy(mine, req.process)) return { acquired: true, slot: toSlot(mine), write: undefined };
+  if (mine) {
+    return {
+      acquired: false,
+      holders: all.map(toSlot),
+      reason: {
+        code: "lock-held-by-other-process",
+        message:
+          `the lock slot of node ${req.holder} is held by another kured process (${mine.process}); ` +
+          "are two kured processes running with the same --node-id?",
+      },
+      write: undefined,
+    };
+  }
   const manual = all.find(isManualHolder);
   if (manual) {
     const why = lock?.reason ? `: ${lock.reason}` : "";
@@ -147,6 +172,8 @@ export function planAcquire(
       unschedulable: req.wasUnschedulable,
       created: now,
       ttl: settings.ttl,
+      process: req.process,
+      bootId: req.bootId,
     });
     const queue = fresh.filter((q) => q.node !== req.holder);
     return { acquired: true, slot: toSlot(entry), write: fit([...live, entry], queue, lock, settings, now, true) };
@@ -167,9 +194,11 @@ export function planRelease(
   holder: string,
   settings: PlanSettings,
   now: Date,
+  process?: string,
 ): { released: boolean; write: PlannedWrite } {
-  if (!lock || !lock.holders.some((h) => h.node === holder)) return { released: false, write: undefined };
-  const rest = liveHolders(lock, now).filter((h) => h.node !== holder);
+  const released = (h: LockHolder): boolean => h.node === holder && ownedBy(h, process);
+  if (!lock || !lock.holders.some(released)) return { released: false, write: undefined };
+  const rest = liveHolders(lock, now).filter((h) => !released(h));
   const queue = freshQueue(lock.queue, now, settings.staleMs, new Set(rest.map((h) => h.node)));
   return { released: true, write: fit(rest, queue, lock, settings, now, true) };
 }
@@ -191,4 +220,64 @@ export function planLeaveQueue(
     (q) => q.node !== node,
   );
   return fit(live, queue, lock, settings, now, false);
+}
+
+/**
+ * Renew: `process`'s unexpired entry for `holder` gets a fresh heartbeat and, with a TTL, a fresh
+ * `created` (what Go kured's expiry reads), keeping when it was first taken. Undefined (nothing
+ * written) when that process holds no unexpired entry.
+ */
+export function planRenew(
+  lock: LockAnnotation | undefined,
+  holder: string,
+  process: string,
+  settings: PlanSettings,
+  now: Date,
+): { slot: LockSlot; write: PlannedWrite } | undefined {
+  return replaceEntry(lock, holder, settings, now, (h) =>
+    ownedBy(h, process) ? { process: h.process ?? process, bootId: h.bootId } : undefined,
+  );
+}
+
+/**
+ * Adopt: `holder`'s unexpired entry, recorded for process `from` (undefined: none recorded), is
+ * handed to `process` (with the node's boot now) and renewed; undefined when the entry changed.
+ */
+export function planAdopt(
+  lock: LockAnnotation | undefined,
+  req: { holder: string; process: string; from: string | undefined; bootId?: string },
+  settings: PlanSettings,
+  now: Date,
+): { slot: LockSlot; write: PlannedWrite } | undefined {
+  return replaceEntry(lock, req.holder, settings, now, (h) =>
+    h.process === req.from ? { process: req.process, bootId: req.bootId ?? h.bootId } : undefined,
+  );
+}
+
+function replaceEntry(
+  lock: LockAnnotation | undefined,
+  holder: string,
+  settings: PlanSettings,
+  now: Date,
+  change: (h: LockHolder) => { process: string | undefined; bootId: string | undefined } | undefined,
+): { slot: LockSlot; write: PlannedWrite } | undefined {
+  const live = liveHolders(lock, now);
+  const index = live.findIndex((h) => h.node === holder);
+  const entry = live[index];
+  const next = entry && change(entry);
+  if (!lock || !entry || !next) return undefined;
+  const renewed = lockHolder({
+    node: entry.node,
+    unschedulable: entry.unschedulable,
+    // with a TTL, `created` is what expires: move it; without one, keep Go's value as it was
+    created: entry.ttl > 0n ? now : entry.created,
+    ttl: entry.ttl,
+    process: next.process,
+    bootId: next.bootId,
+    acquired: entry.ttl > 0n ? (entry.acquired ?? entry.created) : entry.acquired,
+    renewed: goTimeFromDate(now),
+  });
+  const holders = live.map((h, i) => (i === index ? renewed : h));
+  const queue = freshQueue(lock.queue, now, settings.staleMs, new Set(holders.map((h) => h.node)));
+  return { slot: toSlot(renewed), write: fit(holders, queue, lock, settings, now, true) };
 }

@@ -13,7 +13,9 @@ import {
   lockState,
   planAcquire,
   planLeaveQueue,
+  planAdopt,
   planRelease,
+  planRenew,
   toSlot,
   type PlannedWrite,
 } from "./annotation-lock-plan.js";
@@ -75,7 +77,13 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
   }
 
   /** Takes a slot, or answers busy (joining the queue); a corrupt value answers busy with `lock-corrupt`. */
-  async acquire(req: { holder: string; wasUnschedulable: boolean; signal: AbortSignal }): Promise<AcquireResult> {
+  async acquire(req: {
+    holder: string;
+    wasUnschedulable: boolean;
+    signal: AbortSignal;
+    process?: string;
+    bootId?: string;
+  }): Promise<AcquireResult> {
     return this.#update(req.signal, async (current, now) => {
       if (current.kind === "corrupt") {
         const result: AcquireResult = {
@@ -115,19 +123,43 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
     return mine && toSlot(mine);
   }
 
-  /** Waits the release delay, then frees the holder's slot; a non-holder changes nothing. */
-  async release(req: { holder: string; signal: AbortSignal }): Promise<void> {
+  /** Waits the release delay, then frees the holder's slot (with `process`: only that process's); a non-holder changes nothing. */
+  async release(req: { holder: string; signal: AbortSignal; process?: string }): Promise<void> {
     if (this.#o.releaseDelayMs > 0) await this.#o.clock.sleep(this.#o.releaseDelayMs, req.signal);
     const released = await this.releaseHolder(req);
     if (!released) this.#o.log.debug({ holder: req.holder }, "Release: the lock was not held by this node");
   }
 
-  /** Frees `holder`'s slot at once; false when it held none. */
-  async releaseHolder(req: { holder: string; signal: AbortSignal }): Promise<boolean> {
+  /** Frees `holder`'s slot at once (with `process`: only that process's); false when it held none. */
+  async releaseHolder(req: { holder: string; signal: AbortSignal; process?: string }): Promise<boolean> {
     return this.#update(req.signal, async (current, now) => {
       if (current.kind !== "lock") return { write: undefined, result: false };
-      const plan = planRelease(current.lock, req.holder, this.#o.settings, now);
+      const plan = planRelease(current.lock, req.holder, this.#o.settings, now, req.process);
       return { write: plan.write, result: plan.released };
+    });
+  }
+
+  /** Renews `process`'s slot (heartbeat, and `created` with a TTL); undefined when it holds none. */
+  async renew(req: { holder: string; process: string; signal: AbortSignal }): Promise<LockSlot | undefined> {
+    return this.#update(req.signal, async (current, now) => {
+      if (current.kind !== "lock") return { write: undefined, result: undefined };
+      const plan = planRenew(current.lock, req.holder, req.process, this.#o.settings, now);
+      return { write: plan?.write, result: plan?.slot };
+    });
+  }
+
+  /** Hands `holder`'s slot from process `from` to `process`, if it is still `from`'s. */
+  async adopt(req: {
+    holder: string;
+    process: string;
+    from: string | undefined;
+    bootId?: string;
+    signal: AbortSignal;
+  }): Promise<LockSlot | undefined> {
+    return this.#update(req.signal, async (current, now) => {
+      if (current.kind !== "lock") return { write: undefined, result: undefined };
+      const plan = planAdopt(current.lock, req, this.#o.settings, now);
+      return { write: plan?.write, result: plan?.slot };
     });
   }
 

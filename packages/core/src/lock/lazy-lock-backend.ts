@@ -1,5 +1,6 @@
 import type { AcquireResult, LockBackend, LockSlot, LockState } from "../contracts/lock-backend.js";
 import type { ManualLockControl } from "./manual-lock.js";
+import { ownedBy } from "./annotation-lock-plan.js";
 
 /** A lock backend that may also be taken and released by hand (`kured lock`). */
 export type ControllableLockBackend = LockBackend & Partial<Pick<ManualLockControl, "takeManually" | "releaseHolder">>;
@@ -18,7 +19,7 @@ export function hasManualControl(lock: LockBackend): lock is LockBackend & Manua
 export function lazyLockBackend(
   id: string,
   make: () => Promise<LockBackend>,
-): LockBackend & ManualLockControl & Required<Pick<LockBackend, "leaveQueue" | "keepRenewed">> {
+): LockBackend & ManualLockControl & Required<Pick<LockBackend, "leaveQueue" | "keepRenewed" | "renew" | "adopt">> {
   let made: Promise<LockBackend> | undefined;
   const backend = (): Promise<LockBackend> => (made ??= make());
   const manual = async (): Promise<LockBackend & ManualLockControl> => {
@@ -37,6 +38,19 @@ export function lazyLockBackend(
     },
     leaveQueue: async (req): Promise<boolean> => (await backend()).leaveQueue?.(req) ?? false,
     keepRenewed: async (req): Promise<unknown> => (await backend()).keepRenewed?.(req),
+    // a backend without process identity: the node's slot is the process's, as in Go kured
+    renew: async (req): Promise<LockSlot | undefined> => {
+      const real = await backend();
+      if (real.renew) return real.renew(req);
+      const slot = await real.holding(req);
+      return slot && ownedBy(slot, req.process) ? slot : undefined;
+    },
+    adopt: async (req): Promise<LockSlot | undefined> => {
+      const real = await backend();
+      if (real.adopt) return real.adopt(req);
+      const slot = await real.holding(req);
+      return slot && slot.process === req.from ? slot : undefined;
+    },
     takeManually: async (req): Promise<LockState> => (await manual()).takeManually(req),
     releaseHolder: async (req): Promise<boolean> => (await manual()).releaseHolder(req),
   };

@@ -21,6 +21,7 @@ import { resolveLockOptions, type LockBackendOptions, type ResolvedLockOptions }
 import { freshQueue, joinQueue, mayTakeSlot } from "./lock-queue.js";
 import type { QueueingLockBackend } from "./queueing-lock-backend.js";
 import { watchLock } from "./watch-lock.js";
+import { ownedBy } from "./annotation-lock-plan.js";
 
 /** Label on every Lease of one lock: its value is `--ds-name`. */
 export const LEASE_LOCK_LABEL = "kured.dev/lock";
@@ -28,6 +29,10 @@ export const LEASE_LOCK_LABEL = "kured.dev/lock";
 export const LEASE_ROLE_LABEL = "kured.dev/lock-role";
 /** Annotation on a slot Lease: the holder's node was cordoned before it took the slot. */
 export const LEASE_UNSCHEDULABLE_ANNOTATION = "kured.dev/unschedulable";
+/** Annotation on a slot Lease: the process holding it (random per process start). */
+export const LEASE_PROCESS_ANNOTATION = "kured.dev/process";
+/** Annotation on a slot Lease: the holder node's boot ID when it took (or adopted) the slot. */
+export const LEASE_BOOT_ID_ANNOTATION = "kured.dev/boot-id";
 /** Annotation on the queue Lease: the FIFO queue, JSON. */
 export const LEASE_QUEUE_ANNOTATION = "kured.dev/lock-queue";
 /** Annotation on the queue Lease: the manual lock, JSON `{"reason":…,"since":…}`. */
@@ -123,6 +128,14 @@ function parseManual(raw: string | undefined): Snapshot["manual"] {
   }
 }
 
+/** A slot Lease's annotations without the previous holder's. */
+function withoutHolderAnnotations(annotations: Record<string, string> | undefined): Record<string, string> {
+  const rest = { ...annotations };
+  delete rest[LEASE_PROCESS_ANNOTATION];
+  delete rest[LEASE_BOOT_ID_ANNOTATION];
+  return rest;
+}
+
 /** The Lease lock backend. */
 export class LeaseLockBackend implements QueueingLockBackend {
   readonly id = "lease";
@@ -152,14 +165,29 @@ export class LeaseLockBackend implements QueueingLockBackend {
   }
 
   /** Takes a free slot (the queue's head first), or answers busy and joins the queue. */
-  async acquire(req: { holder: string; wasUnschedulable: boolean; signal: AbortSignal }): Promise<AcquireResult> {
+  async acquire(req: {
+    holder: string;
+    wasUnschedulable: boolean;
+    signal: AbortSignal;
+    process?: string;
+    bootId?: string;
+  }): Promise<AcquireResult> {
     const s = this.#o.settings;
     for (let attempt = 0; ; attempt++) {
       const snap = await this.#snapshot(req.signal);
       const now = this.#o.clock.now();
       const live = this.#liveSlots(snap, now);
       const mine = live.find(([, slot]) => slot.holder === req.holder);
-      if (mine) return { acquired: true, slot: mine[1] };
+      if (mine && ownedBy(mine[1], req.process)) return { acquired: true, slot: mine[1] };
+      if (mine) {
+        const reason: Reason = {
+          code: "lock-held-by-other-process",
+          message:
+            `the lock slot of node ${req.holder} is held by another kured process (${mine[1].process}); ` +
+            "are two kured processes running with the same --node-id?",
+        };
+        return { acquired: false, holders: live.map(([, slot]) => slot), reason };
+      }
       if (snap.manual) {
         const why = snap.manual.reason ? `: ${snap.manual.reason}` : "";
         const reason: Reason = { code: "lock-held-manually", message: `the lock is held manually${why}` };
@@ -214,14 +242,14 @@ export class LeaseLockBackend implements QueueingLockBackend {
     return this.#liveSlots(snap, this.#o.clock.now()).find(([, slot]) => slot.holder === req.holder)?.[1];
   }
 
-  /** Waits the release delay, then frees the holder's slot; a non-holder changes nothing. */
-  async release(req: { holder: string; signal: AbortSignal }): Promise<void> {
+  /** Waits the release delay, then frees the holder's slot (with `process`: only that process's); a non-holder changes nothing. */
+  async release(req: { holder: string; signal: AbortSignal; process?: string }): Promise<void> {
     if (this.#o.releaseDelayMs > 0) await this.#o.clock.sleep(this.#o.releaseDelayMs, req.signal);
     await this.releaseHolder(req);
   }
 
-  /** Frees `holder`'s slot at once (`manual` lifts the manual lock); false when it held none. */
-  async releaseHolder(req: { holder: string; signal: AbortSignal }): Promise<boolean> {
+  /** Frees `holder`'s slot at once (`manual` lifts the manual lock; with `process`: only that process's); false when it held none. */
+  async releaseHolder(req: { holder: string; signal: AbortSignal; process?: string }): Promise<boolean> {
     if (req.holder === "manual") {
       let had = false;
       await this.#writeQueueLease(req.signal, (lease) => {
@@ -233,12 +261,18 @@ export class LeaseLockBackend implements QueueingLockBackend {
     let released = false;
     for (let attempt = 0; ; attempt++) {
       const snap = await this.#snapshot(req.signal);
-      const mine = [...snap.slots].filter(([, lease]) => lease.spec?.holderIdentity === req.holder);
+      const mine = [...snap.slots].filter(
+        ([, lease]) =>
+          lease.spec?.holderIdentity === req.holder &&
+          ownedBy({ process: lease.metadata?.annotations?.[LEASE_PROCESS_ANNOTATION] }, req.process),
+      );
       if (mine.length === 0) return released;
       try {
         for (const [, lease] of mine) {
           const annotations = { ...lease.metadata?.annotations };
           delete annotations[LEASE_UNSCHEDULABLE_ANNOTATION];
+          delete annotations[LEASE_PROCESS_ANNOTATION];
+          delete annotations[LEASE_BOOT_ID_ANNOTATION];
           const spec = { ...lease.spec };
           delete spec.holderIdentity;
           await this.#leases.replaceNamespacedLease(
@@ -274,23 +308,55 @@ export class LeaseLockBackend implements QueueingLockBackend {
    * holder stops renewing; call it at most every ttl/3 while alive and not rebooting. False when
    * the holder holds no unexpired slot.
    */
-  async renew(req: { holder: string; signal: AbortSignal }): Promise<boolean> {
+  async renew(req: { holder: string; signal: AbortSignal; process: string }): Promise<LockSlot | undefined>;
+  async renew(req: { holder: string; signal: AbortSignal }): Promise<boolean>;
+  async renew(req: { holder: string; signal: AbortSignal; process?: string }): Promise<LockSlot | boolean | undefined> {
+    const slot = await this.#rewriteSlot(req, (slot) => (ownedBy(slot, req.process) ? {} : undefined));
+    return req.process === undefined ? slot !== undefined : slot;
+  }
+
+  /** Hands `holder`'s slot from process `from` to `process`, if it is still `from`'s (and renews it). */
+  async adopt(req: {
+    holder: string;
+    process: string;
+    from: string | undefined;
+    bootId?: string;
+    signal: AbortSignal;
+  }): Promise<LockSlot | undefined> {
+    return this.#rewriteSlot(req, (slot) =>
+      slot.process === req.from
+        ? { [LEASE_PROCESS_ANNOTATION]: req.process, ...(req.bootId ? { [LEASE_BOOT_ID_ANNOTATION]: req.bootId } : {}) }
+        : undefined,
+    );
+  }
+
+  /**
+   * Renews `holder`'s unexpired slot (renewTime = now) with these annotation changes, when `change`
+   * allows it for the slot as read; the replace carries the resourceVersion read, so a concurrent
+   * writer makes it start over. Undefined when there is no such slot.
+   */
+  async #rewriteSlot(
+    req: { holder: string; signal: AbortSignal },
+    change: (slot: LockSlot) => Record<string, string> | undefined,
+  ): Promise<LockSlot | undefined> {
     for (let attempt = 0; ; attempt++) {
       const snap = await this.#snapshot(req.signal);
       const now = this.#o.clock.now();
       const mine = this.#liveSlots(snap, now).find(([, slot]) => slot.holder === req.holder);
       const lease = mine && snap.slots.get(mine[0]);
-      if (!lease) return false;
+      const annotations = mine && change(mine[1]);
+      if (!mine || !lease || !annotations) return undefined;
+      const body: V1Lease = {
+        ...lease,
+        metadata: { ...lease.metadata, annotations: { ...lease.metadata?.annotations, ...annotations } },
+        spec: { ...lease.spec, renewTime: microTime(now) },
+      };
       try {
         await this.#leases.replaceNamespacedLease(
-          {
-            name: lease.metadata?.name ?? "",
-            namespace: this.namespace,
-            body: { ...lease, spec: { ...lease.spec, renewTime: microTime(now) } },
-          },
+          { name: lease.metadata?.name ?? "", namespace: this.namespace, body },
           req.signal,
         );
-        return true;
+        return this.#slotOf(body);
       } catch (error) {
         if (apiErrorInfo(error).code !== 409) throw error;
         await this.#pause(attempt, req.signal);
@@ -379,25 +445,34 @@ export class LeaseLockBackend implements QueueingLockBackend {
   #liveSlots(snap: Snapshot, now: Date): [number, LockSlot][] {
     const out: [number, LockSlot][] = [];
     for (const [n, lease] of [...snap.slots].sort(([a], [b]) => a - b)) {
-      const spec = lease.spec;
-      const holder = spec?.holderIdentity;
-      if (!holder) continue;
-      const acquiredAt = readTime(spec?.acquireTime) ?? readTime(spec?.renewTime) ?? new Date(0);
-      const renewedAt = readTime(spec?.renewTime) ?? acquiredAt;
-      const seconds = spec?.leaseDurationSeconds ?? 0;
-      const expiresAt = seconds > 0 ? new Date(renewedAt.getTime() + seconds * 1000) : undefined;
-      if (expiresAt && expiresAt.getTime() <= now.getTime()) continue;
-      out.push([
-        n,
-        {
-          holder,
-          acquiredAt,
-          wasUnschedulable: lease.metadata?.annotations?.[LEASE_UNSCHEDULABLE_ANNOTATION] === "true",
-          ...(expiresAt ? { expiresAt } : {}),
-        },
-      ]);
+      const slot = this.#slotOf(lease);
+      if (!slot || (slot.expiresAt && slot.expiresAt.getTime() <= now.getTime())) continue;
+      out.push([n, slot]);
     }
     return out;
+  }
+
+  /** The slot a Lease records, expired or not; undefined when nobody holds it. */
+  #slotOf(lease: V1Lease): LockSlot | undefined {
+    const spec = lease.spec;
+    const holder = spec?.holderIdentity;
+    if (!holder) return undefined;
+    const acquiredAt = readTime(spec?.acquireTime) ?? readTime(spec?.renewTime) ?? new Date(0);
+    const renewedAt = readTime(spec?.renewTime) ?? acquiredAt;
+    const seconds = spec?.leaseDurationSeconds ?? 0;
+    const expiresAt = seconds > 0 ? new Date(renewedAt.getTime() + seconds * 1000) : undefined;
+    const annotations = lease.metadata?.annotations ?? {};
+    const process = annotations[LEASE_PROCESS_ANNOTATION];
+    const bootId = annotations[LEASE_BOOT_ID_ANNOTATION];
+    return {
+      holder,
+      acquiredAt,
+      wasUnschedulable: annotations[LEASE_UNSCHEDULABLE_ANNOTATION] === "true",
+      renewedAt,
+      ...(expiresAt ? { expiresAt } : {}),
+      ...(process ? { process } : {}),
+      ...(bootId ? { bootId } : {}),
+    };
   }
 
   #toSnapshot(items: readonly V1Lease[]): Snapshot {
@@ -433,7 +508,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
   async #take(
     n: number,
     lease: V1Lease | undefined,
-    req: { holder: string; wasUnschedulable: boolean; signal: AbortSignal },
+    req: { holder: string; wasUnschedulable: boolean; signal: AbortSignal; process?: string; bootId?: string },
     now: Date,
     gone: ReadonlySet<string>,
   ): Promise<LockSlot | undefined> {
@@ -452,8 +527,10 @@ export class LeaseLockBackend implements QueueingLockBackend {
         namespace: this.namespace,
         labels: { ...lease?.metadata?.labels, [LEASE_LOCK_LABEL]: this.name, [LEASE_ROLE_LABEL]: "slot" },
         annotations: {
-          ...lease?.metadata?.annotations,
+          ...withoutHolderAnnotations(lease?.metadata?.annotations),
           [LEASE_UNSCHEDULABLE_ANNOTATION]: String(req.wasUnschedulable),
+          ...(req.process ? { [LEASE_PROCESS_ANNOTATION]: req.process } : {}),
+          ...(req.bootId ? { [LEASE_BOOT_ID_ANNOTATION]: req.bootId } : {}),
         },
       },
       spec: {
@@ -477,12 +554,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
       if (apiErrorInfo(error).code === 409) return undefined;
       throw error;
     }
-    return {
-      holder: req.holder,
-      acquiredAt: now,
-      wasUnschedulable: req.wasUnschedulable,
-      ...(seconds ? { expiresAt: new Date(now.getTime() + seconds * 1000) } : {}),
-    };
+    return this.#slotOf(body);
   }
 
   /** Read-modify-write of the queue annotation. */

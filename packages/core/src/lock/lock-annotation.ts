@@ -8,7 +8,9 @@
  *
  * Our extensions go after Go's fields, where Go kured ignores them on read (and drops them when it
  * rewrites the value, which the backends tolerate): `queue` (the FIFO of waiting nodes) and
- * `reason` (why the lock was taken by hand).
+ * `reason` (why the lock was taken by hand) on the value, and on each entry `process` (which
+ * process holds it), `bootID` (the node's boot when it was taken), `acquired` (when it was first
+ * taken, as `created` moves on renewal) and `renewed` (the holder's last heartbeat).
  */
 import type { LockQueueEntry } from "../contracts/lock-backend.js";
 import { KuredError } from "../errors/kured-error.js";
@@ -50,12 +52,20 @@ export interface LockHolder {
   readonly unschedulable: boolean;
   /** `created`, to the nanosecond and with its zone offset */
   readonly created: GoTime;
-  /** `created` as a Date (milliseconds) */
+  /** when the slot was taken, as a Date (milliseconds): `acquired` when recorded, else `created` */
   readonly createdAt: Date;
   /** `TTL` in nanoseconds (Go time.Duration); 0 or less never expires */
   readonly ttl: bigint;
   /** `created + TTL` (rounded up to the millisecond); absent when it never expires */
   readonly expiresAt?: Date;
+  /** ours: the holding process; absent in entries Go kured wrote */
+  readonly process?: string;
+  /** ours: the node's boot ID when the entry was written */
+  readonly bootId?: string;
+  /** ours: when the slot was first taken (`created` moves when a TTL is renewed) */
+  readonly acquired?: GoTime;
+  /** ours: the holder's last heartbeat */
+  readonly renewed?: GoTime;
 }
 
 /** A lock annotation value, decoded. */
@@ -76,7 +86,8 @@ export interface LockAnnotation {
 
 /** What {@link formatLockAnnotation} writes. */
 export interface LockAnnotationInput {
-  readonly holders: readonly Pick<LockHolder, "node" | "unschedulable" | "created" | "ttl">[];
+  readonly holders: readonly (Pick<LockHolder, "node" | "unschedulable" | "created" | "ttl"> &
+    Partial<Pick<LockHolder, "process" | "bootId" | "acquired" | "renewed">>)[];
   readonly queue?: readonly LockQueueEntry[];
   readonly reason?: string;
 }
@@ -94,15 +105,24 @@ export function lockHolder(entry: {
   created: GoTime | Date;
   /** Go duration in nanoseconds; default 0 (never expires) */
   ttl?: bigint;
+  process?: string | undefined;
+  bootId?: string | undefined;
+  acquired?: GoTime | Date | undefined;
+  renewed?: GoTime | Date | undefined;
 }): LockHolder {
-  const created = entry.created instanceof Date ? goTimeFromDate(entry.created) : entry.created;
+  const time = (t: GoTime | Date): GoTime => (t instanceof Date ? goTimeFromDate(t) : t);
+  const created = time(entry.created);
   const ttl = entry.ttl ?? 0n;
   const base = {
     node: entry.node,
     unschedulable: entry.unschedulable ?? false,
     created,
-    createdAt: goTimeToDate(created),
+    createdAt: goTimeToDate(entry.acquired ? time(entry.acquired) : created),
     ttl,
+    ...(entry.process ? { process: entry.process } : {}),
+    ...(entry.bootId ? { bootId: entry.bootId } : {}),
+    ...(entry.acquired ? { acquired: time(entry.acquired) } : {}),
+    ...(entry.renewed ? { renewed: time(entry.renewed) } : {}),
   };
   if (ttl <= 0n) return base;
   const end = goTimeToNanos(created) + ttl;
@@ -160,7 +180,35 @@ function readEntry(value: GoJsonValue, where: string): LockHolder {
     unschedulable: meta ? readBool(goField(meta, "unschedulable"), `${where}.metadata.unschedulable`) : false,
     created: readTime(goField(value, "created"), `${where}.created`),
     ttl: readInt(goField(value, "TTL"), `${where}.TTL`, INT64_MIN, INT64_MAX),
+    ...readEntryExtensions(value),
   });
+}
+
+/** Our per-entry extensions; Go kured never checks them, so a malformed one is ignored, never fatal. */
+function readEntryExtensions(value: GoJsonObject): {
+  process?: string;
+  bootId?: string;
+  acquired?: GoTime;
+  renewed?: GoTime;
+} {
+  const text = (key: string): string | undefined => {
+    const v = goField(value, key);
+    return typeof v === "string" && v !== "" ? v : undefined;
+  };
+  const time = (key: string): GoTime | undefined => {
+    const v = text(key);
+    return v === undefined ? undefined : parseGoTime(v);
+  };
+  const process = text("process");
+  const bootId = text("bootID");
+  const acquired = time("acquired");
+  const renewed = time("renewed");
+  return {
+    ...(process ? { process } : {}),
+    ...(bootId ? { bootId } : {}),
+    ...(acquired ? { acquired } : {}),
+    ...(renewed ? { renewed } : {}),
+  };
 }
 
 /** Our queue is an extension Go kured never checks: a malformed one is dropped, never fatal. */
@@ -228,9 +276,14 @@ function corrupt(value: string, why: string, cause: unknown): KuredError {
 }
 
 function formatEntry(h: LockAnnotationInput["holders"][number]): string {
+  let ours = "";
+  if (h.process) ours += `,"process":${goJsonString(h.process)}`;
+  if (h.bootId) ours += `,"bootID":${goJsonString(h.bootId)}`;
+  if (h.acquired) ours += `,"acquired":"${formatGoTime(h.acquired)}"`;
+  if (h.renewed) ours += `,"renewed":"${formatGoTime(h.renewed)}"`;
   return (
     `{"nodeID":${goJsonString(h.node)},"metadata":{"unschedulable":${h.unschedulable}},` +
-    `"created":"${formatGoTime(h.created)}","TTL":${h.ttl}}`
+    `"created":"${formatGoTime(h.created)}","TTL":${h.ttl}${ours}}`
   );
 }
 

@@ -8,6 +8,11 @@ export const NodeAnnotations = {
   unschedulableBeforeDrain: "kured.dev/unschedulable-before-drain",
   /** ours: the node's bootID when kured asked for the reboot, to tell whether it happened */
   bootIdBeforeReboot: "kured.dev/boot-id-before-reboot",
+  /**
+   * ours: which slot the two annotations above belong to, JSON `{"process":…,"expires":bool}`
+   * (the process that took it, and whether it had a TTL); annotations that match no slot are stale
+   */
+  lockSlot: "kured.dev/lock-slot",
   /** ours: any value asks for a reboot as if the sentinel were present */
   rebootRequested: "kured.dev/reboot-requested",
 } as const;

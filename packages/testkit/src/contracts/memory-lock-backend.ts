@@ -56,10 +56,20 @@ class LockTable {
     this.#notify();
   }
 
-  acquire(holder: string, wasUnschedulable: boolean): AcquireResult {
+  acquire(holder: string, wasUnschedulable: boolean, process?: string, bootId?: string): AcquireResult {
     this.#expire();
     const held = this.#holders.get(holder);
-    if (held) return { acquired: true, slot: held };
+    if (held && owns(held, process)) return { acquired: true, slot: held };
+    if (held) {
+      return {
+        acquired: false,
+        holders: [...this.#holders.values()],
+        reason: {
+          code: "lock-held-by-other-process",
+          message: `the lock slot of node ${holder} is held by another process`,
+        },
+      };
+    }
     if (this.#manual) {
       return {
         acquired: false,
@@ -83,7 +93,10 @@ class LockTable {
       holder,
       acquiredAt,
       wasUnschedulable,
+      renewedAt: acquiredAt,
       ...(this.#ttlMs > 0 ? { expiresAt: new Date(acquiredAt.getTime() + this.#ttlMs) } : {}),
+      ...(process ? { process } : {}),
+      ...(bootId ? { bootId } : {}),
     };
     this.#holders.set(holder, slot);
     this.#notify();
@@ -95,9 +108,28 @@ class LockTable {
     return this.#holders.get(holder);
   }
 
-  release(holder: string): void {
+  release(holder: string, process?: string): void {
     this.#expire();
-    if (this.#holders.delete(holder)) this.#notify();
+    const held = this.#holders.get(holder);
+    if (held && owns(held, process) && this.#holders.delete(holder)) this.#notify();
+  }
+
+  /** Renews (or, with `from`, hands over) the holder's slot when `accept` allows it. */
+  rewrite(holder: string, accept: (slot: LockSlot) => Partial<LockSlot> | undefined): LockSlot | undefined {
+    this.#expire();
+    const held = this.#holders.get(holder);
+    const change = held && accept(held);
+    if (!held || !change) return undefined;
+    const now = this.#clock.now();
+    const slot: LockSlot = {
+      ...held,
+      ...change,
+      renewedAt: now,
+      ...(this.#ttlMs > 0 ? { expiresAt: new Date(now.getTime() + this.#ttlMs) } : {}),
+    };
+    this.#holders.set(holder, slot);
+    this.#notify();
+    return slot;
   }
 
   async *changes(signal: AbortSignal): AsyncGenerator<LockState> {
@@ -179,9 +211,15 @@ class MemoryLockBackend implements LockBackend {
   }
 
   /** Takes a slot, or answers busy with the holders and a `lock-busy` reason. */
-  async acquire(req: { holder: string; wasUnschedulable: boolean; signal: AbortSignal }): Promise<AcquireResult> {
+  async acquire(req: {
+    holder: string;
+    wasUnschedulable: boolean;
+    signal: AbortSignal;
+    process?: string;
+    bootId?: string;
+  }): Promise<AcquireResult> {
     req.signal.throwIfAborted();
-    return this.#lock.acquire(req.holder, req.wasUnschedulable);
+    return this.#lock.acquire(req.holder, req.wasUnschedulable, req.process, req.bootId);
   }
 
   /** The holder's slot, if it holds one. */
@@ -190,10 +228,30 @@ class MemoryLockBackend implements LockBackend {
     return this.#lock.holding(req.holder);
   }
 
-  /** Frees the holder's slot; a non-holder changes nothing. */
-  async release(req: { holder: string; signal: AbortSignal }): Promise<void> {
+  /** Frees the holder's slot (with `process`: only that process's); a non-holder changes nothing. */
+  async release(req: { holder: string; signal: AbortSignal; process?: string }): Promise<void> {
     req.signal.throwIfAborted();
-    this.#lock.release(req.holder);
+    this.#lock.release(req.holder, req.process);
+  }
+
+  /** Renews `process`'s slot; undefined when it holds none. */
+  async renew(req: { holder: string; process: string; signal: AbortSignal }): Promise<LockSlot | undefined> {
+    req.signal.throwIfAborted();
+    return this.#lock.rewrite(req.holder, (slot) => (owns(slot, req.process) ? {} : undefined));
+  }
+
+  /** Hands the holder's slot from process `from` to `process`, if it is still `from`'s. */
+  async adopt(req: {
+    holder: string;
+    process: string;
+    from: string | undefined;
+    bootId?: string;
+    signal: AbortSignal;
+  }): Promise<LockSlot | undefined> {
+    req.signal.throwIfAborted();
+    return this.#lock.rewrite(req.holder, (slot) =>
+      slot.process === req.from ? { process: req.process, ...(req.bootId ? { bootId: req.bootId } : {}) } : undefined,
+    );
   }
 
   /** The current state. */
@@ -206,6 +264,11 @@ class MemoryLockBackend implements LockBackend {
   changes(req: { signal: AbortSignal }): AsyncIterable<LockState> {
     return this.#lock.changes(req.signal);
   }
+}
+
+/** A slot is `process`'s when it names that process, names none, or the caller names none. */
+function owns(slot: LockSlot, process: string | undefined): boolean {
+  return process === undefined || slot.process === undefined || slot.process === process;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
