@@ -70,9 +70,6 @@ const STALE_HEARTBEATS = 3;
  */
 const MAX_HOLD_FAILURES = 3;
 
-/** Annotation value meaning "the node was cordoned before kured cordoned it". */
-const CORDONED_BEFORE = "true";
-
 function errorReason(code: string, e: unknown): Reason {
   const info = apiErrorInfo(e);
   if (info.code === 403) {
