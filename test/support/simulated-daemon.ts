@@ -116,6 +116,8 @@ export interface DaemonOptions {
   readonly onReboot?: () => void | Promise<void>;
   /** also publish Kubernetes Events on the Node, as the daemon does */
   readonly kubeEvents?: boolean;
+  /** a name for this daemon's processes (default the node name): process ids are `<name>/p<start>` */
+  readonly name?: string;
   /** every bus message of every daemon goes here too */
   readonly record?: (message: BusMessage) => void;
   readonly random?: () => number;
@@ -155,6 +157,11 @@ export class SimulatedDaemon {
     return this.starts;
   }
 
+  /** The lock identity of the current (or last) process. */
+  get processId(): string {
+    return `${this.o.name ?? this.o.node}/p${this.starts}`;
+  }
+
   /** Starts a fresh process (no-op when one runs). */
   async start(): Promise<void> {
     if (this.running) return;
@@ -171,6 +178,7 @@ export class SimulatedDaemon {
     const behaviour = this.o.drain ?? (() => ({}));
     const coordinator = new RebootCoordinator({
       node,
+      process: this.processId,
       clock,
       log: createLogger({ format: "json", level: (process.env.KURED_TEST_LOG as "info") ?? "silent", base: { node } }),
       bus: this.bus,

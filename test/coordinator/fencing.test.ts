@@ -1,0 +1,268 @@
+/**
+ * The six ways an outside probe made kured reboot without the lock or leave a node cordoned, each
+ * as a test that failed before its fix (issue 14). Every reboot request is checked against the
+ * lock object as the API server stores it at that moment: the requesting process must hold an
+ * unexpired slot there.
+ */
+import { kubeClients, NodeAnnotations, parseLockAnnotation } from "@kured/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { SimulatedDaemon, type DaemonOptions } from "../support/simulated-daemon.js";
+import { closeWorld, daemon, HOUR, makeWorld, MINUTE, readNode, until, type World } from "../support/world.js";
+
+const ANNOTATION = "weave.works/kured-node-lock";
+
+let world: World | undefined;
+afterEach(async () => {
+  await closeWorld(world);
+  world = undefined;
+});
+
+/** The lock entries as stored now (expired ones dropped), read from the server's own store. */
+function storedHolders(w: World): { node: string; process?: string }[] {
+  const server = w.cluster.server;
+  if (!server) throw new Error("needs the in-process server");
+  const ds = server.store.get("apps/daemonsets", "kube-system", "kured") as
+    { metadata?: { annotations?: Record<string, string> } } | undefined;
+  const raw = ds?.metadata?.annotations?.[ANNOTATION];
+  if (raw === undefined) return [];
+  const lock = parseLockAnnotation(raw, { concurrency: 1 });
+  const now = w.clock.now().getTime();
+  return lock.holders
+    .filter((h) => h.node !== "" && (h.expiresAt === undefined || h.expiresAt.getTime() > now))
+    .map((h) => ({ node: h.node, ...(h.process ? { process: h.process } : {}) }));
+}
+
+/** Records every reboot request with whether the requester held a slot in the stored lock then. */
+class RebootAudit {
+  readonly requests: { node: string; process: string; held: boolean; holders: string[] }[] = [];
+  constructor(private readonly w: World) {}
+
+  hook(d: () => SimulatedDaemon, node: string): Pick<DaemonOptions, "onReboot"> {
+    return {
+      onReboot: () => {
+        const process = d().processId;
+        const holders = storedHolders(this.w);
+        const held = holders.some((h) => h.node === node && h.process === process);
+        this.requests.push({ node, process, held, holders: holders.map((h) => `${h.node}(${h.process})`) });
+      },
+    };
+  }
+
+  expectAllFenced(): void {
+    for (const r of this.requests)
+      expect(r.held, `${r.process} rebooted ${r.node} while holding ${r.holders}`).toBe(true);
+  }
+}
+
+async function cordon(w: World, name: string): Promise<void> {
+  const { core, k8s } = await kubeClients(w.cluster.kubeConfig);
+  await core.patchNode(
+    { name, body: { spec: { unschedulable: true } } },
+    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+  );
+}
+
+async function annotateNode(w: World, name: string, annotations: Record<string, string | null>): Promise<void> {
+  const { core, k8s } = await kubeClients(w.cluster.kubeConfig);
+  await core.patchNode(
+    { name, body: { metadata: { annotations } } },
+    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+  );
+}
+
+async function setLockAnnotation(w: World, value: string | null): Promise<void> {
+  const { apps, k8s } = await kubeClients(w.cluster.kubeConfig);
+  await apps.patchNamespacedDaemonSet(
+    { name: "kured", namespace: "kube-system", body: { metadata: { annotations: { [ANNOTATION]: value } } } },
+    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+  );
+}
+
+describe("fencing: every reboot and uncordon under the lock (issue 14)", () => {
+  it("1. a second process with the same --node-id neither takes nor frees the first one's slot", async () => {
+    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset" }));
+    const audit = new RebootAudit(w);
+    w.hosts.needsReboot.add("node-1");
+    w.hosts.needsReboot.add("node-2");
+    const first: SimulatedDaemon = daemon(w, "node-1", {
+      drain: () => ({ durationMs: 30 * MINUTE }),
+      ...audit.hook(() => first, "node-1"),
+    });
+    await first.start();
+    await until(w, () => storedHolders(w).some((h) => h.process === first.processId));
+    // B: the same node name, another process (a second DaemonSet during a migration)
+    const second: SimulatedDaemon = new SimulatedDaemon({
+      cluster: w.cluster,
+      clock: w.clock,
+      node: "node-1",
+      name: "node-1-duplicate",
+      hosts: w.hosts,
+      lock: () => w.lockBackend(),
+      random: () => 0,
+      drain: () => ({ durationMs: 30 * MINUTE }),
+      ...audit.hook(() => second, "node-1"),
+    });
+    await second.start();
+    const n2: SimulatedDaemon = daemon(w, "node-2", { ...audit.hook(() => n2, "node-2") });
+    await n2.start();
+    await w.clock.advance(10 * MINUTE);
+    // A still holds its own slot; B did not uncordon A's node nor release A's slot
+    expect(storedHolders(w)).toEqual([{ node: "node-1", process: first.processId }]);
+    expect((await readNode(w, "node-1")).spec?.unschedulable).toBe(true);
+    // A's SIGTERM clean-up frees only its own slot
+    await first.stop();
+    await until(w, () => audit.requests.length >= 2, 24 * HOUR);
+    audit.expectAllFenced();
+    await second.stop();
+  });
+
+  it("2a. a DaemonSet slot with --lock-ttl is renewed through a drain longer than the TTL", async () => {
+    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset", ttlMs: 10 * MINUTE }));
+    const audit = new RebootAudit(w);
+    w.hosts.needsReboot.add("node-1");
+    const n1: SimulatedDaemon = daemon(w, "node-1", {
+      drain: () => ({ durationMs: 60 * MINUTE }),
+      downForMs: 2 * MINUTE,
+      ...audit.hook(() => n1, "node-1"),
+    });
+    await n1.start();
+    await until(w, () => storedHolders(w).some((h) => h.node === "node-1"));
+    w.hosts.needsReboot.add("node-2");
+    const n2: SimulatedDaemon = daemon(w, "node-2", { downForMs: 2 * MINUTE, ...audit.hook(() => n2, "node-2") });
+    await n2.start();
+    await until(w, () => audit.requests.length >= 2, 24 * HOUR);
+    expect(audit.requests.map((r) => r.node)).toEqual(["node-1", "node-2"]);
+    audit.expectAllFenced();
+  });
+
+  it("2b. a slot lost meanwhile (the lock object lost its state) calls the reboot off", async () => {
+    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset", ttlMs: 10 * MINUTE }));
+    const audit = new RebootAudit(w);
+    w.hosts.needsReboot.add("node-1");
+    const n1: SimulatedDaemon = daemon(w, "node-1", {
+      drain: () => ({ durationMs: 20 * MINUTE }),
+      ...audit.hook(() => n1, "node-1"),
+    });
+    await n1.start();
+    await until(w, async () => (await readNode(w, "node-1")).spec?.unschedulable === true);
+    // the API server comes back without the lock: another node takes it
+    await setLockAnnotation(w, null);
+    w.hosts.needsReboot.add("node-2");
+    const n2: SimulatedDaemon = daemon(w, "node-2", {
+      drain: () => ({ durationMs: 60 * MINUTE }),
+      ...audit.hook(() => n2, "node-2"),
+    });
+    await n2.start();
+    await until(w, () => audit.requests.length >= 2, 24 * HOUR);
+    audit.expectAllFenced();
+    expect(w.events.some((e) => e.node === "node-1" && e.reason?.code === "lock-lost")).toBe(true);
+  });
+
+  it("3. an API outage while undoing a failed drain: the cordon state is never re-derived from kured's own cordon", async () => {
+    const w = (world = await makeWorld({ nodes: 1, lock: "daemonset" }));
+    w.hosts.needsReboot.add("node-1");
+    const faults = w.cluster.server?.faults;
+    let drains = 0;
+    const d = daemon(w, "node-1", {
+      drain: () => {
+        // the first drain times out (a PDB), and the node API fails right when kured undoes it
+        if (++drains === 1) faults?.add({ resource: "nodes", verb: ["get", "patch"], status: 503, times: 3 });
+        return { fail: true, durationMs: 5 * MINUTE };
+      },
+    });
+    await d.start();
+    await until(w, () => drains >= 3, 24 * HOUR);
+    await d.stop();
+    const n = await readNode(w, "node-1");
+    expect(n.spec?.unschedulable).not.toBe(true);
+    expect(n.metadata?.annotations?.[NodeAnnotations.unschedulableBeforeDrain]).toBeUndefined();
+    expect(storedHolders(w)).toEqual([]);
+  });
+
+  it("4. stale kured annotations without a matching slot are cleared, not acted on (an admin's cordon stays)", async () => {
+    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset" }));
+    // left behind by a swap to Go kured and back: Go kured uncordoned and released, our annotations stayed
+    await annotateNode(w, "node-1", {
+      [NodeAnnotations.bootIdBeforeReboot]: "boot-node-1-0",
+      [NodeAnnotations.unschedulableBeforeDrain]: "false",
+    });
+    await cordon(w, "node-1"); // then an admin cordoned it
+    // node-2 holds the lock (written by Go kured)
+    await setLockAnnotation(
+      w,
+      '{"nodeID":"node-2","metadata":{"unschedulable":false},"created":"2026-01-01T00:00:00Z","TTL":0}',
+    );
+    const d = daemon(w, "node-1");
+    await d.start();
+    await until(w, async () => {
+      const n = await readNode(w, "node-1");
+      return n.metadata?.annotations?.[NodeAnnotations.unschedulableBeforeDrain] === undefined;
+    });
+    await w.clock.advance(2 * HOUR);
+    const n = await readNode(w, "node-1");
+    expect(n.spec?.unschedulable).toBe(true);
+    expect(n.metadata?.annotations?.[NodeAnnotations.bootIdBeforeReboot]).toBeUndefined();
+    expect(storedHolders(w)).toEqual([{ node: "node-2" }]);
+  });
+
+  it("5. a persistent 403 on node patches gives the slot back, with an Event naming the permission", async () => {
+    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset" }));
+    const audit = new RebootAudit(w);
+    w.cluster.server?.faults.add({
+      resource: "nodes",
+      verb: "patch",
+      name: "node-1",
+      status: 403,
+      message:
+        'nodes "node-1" is forbidden: User "system:serviceaccount:kube-system:kured" cannot patch resource "nodes" in API group "" at the cluster scope',
+    });
+    w.hosts.needsReboot.add("node-1");
+    const n1: SimulatedDaemon = daemon(w, "node-1", { kubeEvents: true, ...audit.hook(() => n1, "node-1") });
+    await n1.start();
+    const phase = (p: string) => w.events.find((e) => e.node === "node-1" && e.phase === p);
+    await until(w, () => phase("lock-released") !== undefined);
+    const held = (phase("lock-released")?.at.getTime() ?? 0) - (phase("lock-acquired")?.at.getTime() ?? 0);
+    expect(held).toBeLessThan(5 * MINUTE);
+    w.hosts.needsReboot.add("node-2");
+    const n2: SimulatedDaemon = daemon(w, "node-2", { ...audit.hook(() => n2, "node-2") });
+    await n2.start();
+    await until(w, () => audit.requests.some((r) => r.node === "node-2"), 24 * HOUR).catch((e) => {
+      throw new Error(
+        `node-2 never rebooted: ${JSON.stringify(w.events.filter((x) => x.node === "node-2").map((x) => x.phase + ":" + (x.reason?.code ?? "")))}`,
+        { cause: e },
+      );
+    });
+    audit.expectAllFenced();
+    expect(audit.requests.some((r) => r.node === "node-1")).toBe(false);
+    const denied = w.events.find((e) => e.node === "node-1" && e.reason?.code === "permission-denied");
+    expect(denied?.reason?.message).toContain('cannot patch resource "nodes"');
+    const { core } = await kubeClients(w.cluster.kubeConfig);
+    await until(w, async () => {
+      const events = await core.listNamespacedEvent({ namespace: "default" });
+      return events.items.some((e) => e.involvedObject.name === "node-1" && e.message?.includes("cannot patch"));
+    });
+  });
+
+  it.each(["daemonset", "lease"] as const)(
+    "6. --lock-ttl=720h works on the %s lock: a whole cycle, renewed at the heartbeat, not in a loop",
+    async (lock) => {
+      const w = (world = await makeWorld({ nodes: 1, lock, ttlMs: 720 * HOUR }));
+      w.hosts.needsReboot.add("node-1");
+      const d = daemon(w, "node-1", { drain: () => ({ durationMs: 30 * MINUTE }) });
+      const audit = w.cluster.server?.audit;
+      audit?.clear();
+      await d.start();
+      await until(w, async () => w.hosts.reboots.get("node-1") === 1 && (await w.lockState()).holders.length === 0);
+      const writes = (audit?.entries() ?? []).filter(
+        (e) =>
+          (e.resource === "daemonsets" || e.resource === "leases") &&
+          e.verb !== "get" &&
+          e.verb !== "list" &&
+          e.verb !== "watch",
+      ).length;
+      // one renewal per 30 s heartbeat over the 30-minute drain, give or take the acquire and release
+      expect(writes).toBeGreaterThan(10);
+      expect(writes).toBeLessThan(200);
+    },
+  );
+});
