@@ -16,7 +16,6 @@ import { isNodeReady, rfc3339Seconds, type NodeOperations } from "../node/node-o
 import type { RebootWindow } from "../window/index.js";
 import { mayAcquireNow } from "../lock/lock-queue.js";
 import { ownedBy } from "../lock/annotation-lock-plan.js";
-import { randomUUID } from "node:crypto";
 import { Backoff } from "./backoff.js";
 import type { Checkpoint, CycleSettings } from "./cycle-settings.js";
 
@@ -41,7 +40,7 @@ export interface CoordinatorOptions {
   /** test seam: return true at a checkpoint to stop dead, as a killed process would */
   readonly checkpoint?: (point: Checkpoint) => boolean | void;
   /**
-   * this process's identity in the lock, unique per process start (default: a random UUID), so
+   * this process's identity in the lock, unique per process start (default: time and a random number), so
    * that two processes with the same node name never take each other's slot
    */
   readonly process?: string;
@@ -115,6 +114,12 @@ function parseSlotRecord(raw: string | undefined): SlotRecord | undefined {
   }
 }
 
+/** A process identity: unique enough per process start, and cheap (node:crypto is not loaded for it). */
+function newProcessId(): string {
+  const random = Math.floor(Math.random() * 2 ** 48).toString(36);
+  return `${Date.now().toString(36)}-${random}`;
+}
+
 function bootIdOf(node: V1Node): string | undefined {
   return node.status?.nodeInfo?.bootID || undefined;
 }
@@ -134,7 +139,7 @@ export class RebootCoordinator {
   private held: HeldCycle | undefined;
 
   constructor(private readonly o: CoordinatorOptions) {
-    this.process = o.process ?? randomUUID();
+    this.process = o.process ?? newProcessId();
     this.heartbeatMs = Math.max(1_000, o.heartbeatMs ?? HEARTBEAT_MS);
     this.backoff = new Backoff({
       initialMs: 1_000,
