@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { planAcquire, planRelease, type PlanSettings, type PlannedWrite } from "./annotation-lock-plan.js";
+import {
+  planAcquire,
+  planAdopt,
+  planRelease,
+  planRenew,
+  type PlanSettings,
+  type PlannedWrite,
+} from "./annotation-lock-plan.js";
 import { backoffDelay } from "./backoff.js";
 import { formatLockAnnotation, parseLockAnnotation, type LockAnnotation } from "./lock-annotation.js";
 import { mayAcquireNow } from "./lock-queue.js";
@@ -192,5 +199,73 @@ describe("backoff", () => {
         expect(ms).toBeLessThanOrEqual(ceiling);
       }),
     );
+  });
+});
+
+describe("process identity in the lock (fencing)", () => {
+  const mine = (process: string, extra = ""): string =>
+    `{"nodeID":"n1","metadata":{"unschedulable":false},"created":"${ago(5)}","TTL":0,"process":"${process}","bootID":"b1"${extra}}`;
+
+  it("an acquire records the process and the boot after Go kured's fields, which stay byte for byte", () => {
+    const plan = planAcquire(
+      undefined,
+      { holder: "n1", wasUnschedulable: false, process: "p1", bootId: "b1" },
+      settings(),
+      NOW,
+    );
+    expect(text(plan.write)).toBe(
+      `{"nodeID":"n1","metadata":{"unschedulable":false},"created":"2026-01-05T12:00:00Z","TTL":0,"process":"p1","bootID":"b1"}`,
+    );
+    expect(plan.acquired && plan.slot.process).toBe("p1");
+  });
+
+  it("another process of the same node is told busy, and writes nothing", () => {
+    const plan = planAcquire(
+      lock(mine("p1")),
+      { holder: "n1", wasUnschedulable: false, process: "p2" },
+      settings(),
+      NOW,
+    );
+    expect(plan.acquired).toBe(false);
+    expect(!plan.acquired && plan.reason.code).toBe("lock-held-by-other-process");
+    expect(plan.write).toBeUndefined();
+  });
+
+  it("release by another process of the same node frees nothing; by the holder, or without a process, it frees", () => {
+    expect(planRelease(lock(mine("p1")), "n1", settings(), NOW, "p2")).toEqual({ released: false, write: undefined });
+    expect(planRelease(lock(mine("p1")), "n1", settings(), NOW, "p1").released).toBe(true);
+    // an entry Go kured rewrote has no process: the node name owns it, as in Go kured
+    expect(planRelease(lock(entry("n1")), "n1", settings(), NOW, "p2").released).toBe(true);
+  });
+
+  it("renew moves `created` with a TTL (what Go kured's expiry reads) and keeps when it was taken", () => {
+    const ttl = 10n * 60n * 1_000_000_000n;
+    const value = `{"nodeID":"n1","metadata":{"unschedulable":true},"created":"${ago(8)}","TTL":${ttl},"process":"p1"}`;
+    const plan = planRenew(lock(value), "n1", "p1", { ...settings(), ttl }, NOW);
+    expect(text(plan?.write)).toBe(
+      `{"nodeID":"n1","metadata":{"unschedulable":true},"created":"2026-01-05T12:00:00Z","TTL":${ttl},` +
+        `"process":"p1","acquired":"${ago(8)}","renewed":"2026-01-05T12:00:00Z"}`,
+    );
+    expect(plan?.slot.acquiredAt.toISOString()).toBe(new Date(NOW.getTime() - 8 * MINUTE).toISOString());
+    expect(planRenew(lock(value), "n1", "p2", { ...settings(), ttl }, NOW)).toBeUndefined();
+    // an expired entry is not renewed back to life
+    expect(
+      planRenew(lock(value), "n1", "p1", { ...settings(), ttl }, new Date(NOW.getTime() + 3 * MINUTE)),
+    ).toBeUndefined();
+  });
+
+  it("adopt hands the slot over only from the process it names", () => {
+    const adopted = planAdopt(
+      lock(mine("p1")),
+      { holder: "n1", process: "p2", from: "p1", bootId: "b2" },
+      settings(),
+      NOW,
+    );
+    expect(adopted?.slot.process).toBe("p2");
+    expect(adopted?.slot.bootId).toBe("b2");
+    expect(planAdopt(lock(mine("p3")), { holder: "n1", process: "p2", from: "p1" }, settings(), NOW)).toBeUndefined();
+    expect(
+      planAdopt(lock(entry("n1")), { holder: "n1", process: "p2", from: undefined }, settings(), NOW)?.slot.process,
+    ).toBe("p2");
   });
 });
