@@ -17,16 +17,34 @@ afterEach(async () => {
   world = undefined;
 });
 
-/** The lock entries as stored now (expired ones dropped), read from the server's own store. */
+/** The lock's holders as stored now (expired ones dropped), read from the server's own store. */
 function storedHolders(w: World): { node: string; process?: string }[] {
   const server = w.cluster.server;
   if (!server) throw new Error("needs the in-process server");
+  const now = w.clock.now().getTime();
+  if (w.lockKind === "lease") {
+    const out: { node: string; process?: string }[] = [];
+    for (let n = 0; n < 4; n++) {
+      const lease = server.store.get("coordination.k8s.io/leases", "kube-system", `kured-lock-${n}`) as
+        | {
+            metadata?: { annotations?: Record<string, string> };
+            spec?: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number };
+          }
+        | undefined;
+      const holder = lease?.spec?.holderIdentity;
+      if (!holder) continue;
+      const seconds = lease.spec?.leaseDurationSeconds ?? 0;
+      if (seconds > 0 && Date.parse(lease.spec?.renewTime ?? "") + seconds * 1000 <= now) continue;
+      const process = lease.metadata?.annotations?.["kured.dev/process"];
+      out.push({ node: holder, ...(process ? { process } : {}) });
+    }
+    return out;
+  }
   const ds = server.store.get("apps/daemonsets", "kube-system", "kured") as
     { metadata?: { annotations?: Record<string, string> } } | undefined;
   const raw = ds?.metadata?.annotations?.[ANNOTATION];
   if (raw === undefined) return [];
   const lock = parseLockAnnotation(raw, { concurrency: 1 });
-  const now = w.clock.now().getTime();
   return lock.holders
     .filter((h) => h.node !== "" && (h.expiresAt === undefined || h.expiresAt.getTime() > now))
     .map((h) => ({ node: h.node, ...(h.process ? { process: h.process } : {}) }));
@@ -79,61 +97,67 @@ async function setLockAnnotation(w: World, value: string | null): Promise<void> 
 }
 
 describe("fencing: every reboot and uncordon under the lock (issue 14)", () => {
-  it("1. a second process with the same --node-id neither takes nor frees the first one's slot", async () => {
-    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset" }));
-    const audit = new RebootAudit(w);
-    w.hosts.needsReboot.add("node-1");
-    w.hosts.needsReboot.add("node-2");
-    const first: SimulatedDaemon = daemon(w, "node-1", {
-      drain: () => ({ durationMs: 30 * MINUTE }),
-      ...audit.hook(() => first, "node-1"),
-    });
-    await first.start();
-    await until(w, () => storedHolders(w).some((h) => h.process === first.processId));
-    // B: the same node name, another process (a second DaemonSet during a migration)
-    const second: SimulatedDaemon = new SimulatedDaemon({
-      cluster: w.cluster,
-      clock: w.clock,
-      node: "node-1",
-      name: "node-1-duplicate",
-      hosts: w.hosts,
-      lock: () => w.lockBackend(),
-      random: () => 0,
-      drain: () => ({ durationMs: 30 * MINUTE }),
-      ...audit.hook(() => second, "node-1"),
-    });
-    await second.start();
-    const n2: SimulatedDaemon = daemon(w, "node-2", { ...audit.hook(() => n2, "node-2") });
-    await n2.start();
-    await w.clock.advance(10 * MINUTE);
-    // A still holds its own slot; B did not uncordon A's node nor release A's slot
-    expect(storedHolders(w)).toEqual([{ node: "node-1", process: first.processId }]);
-    expect((await readNode(w, "node-1")).spec?.unschedulable).toBe(true);
-    // A's SIGTERM clean-up frees only its own slot
-    await first.stop();
-    await until(w, () => audit.requests.length >= 2, 24 * HOUR);
-    audit.expectAllFenced();
-    await second.stop();
-  });
+  it.each(["daemonset", "lease"] as const)(
+    "1. (%s) a second process with the same --node-id neither takes nor frees the first one's slot",
+    async (lock) => {
+      const w = (world = await makeWorld({ nodes: 2, lock }));
+      const audit = new RebootAudit(w);
+      w.hosts.needsReboot.add("node-1");
+      w.hosts.needsReboot.add("node-2");
+      const first: SimulatedDaemon = daemon(w, "node-1", {
+        drain: () => ({ durationMs: 30 * MINUTE }),
+        ...audit.hook(() => first, "node-1"),
+      });
+      await first.start();
+      await until(w, () => storedHolders(w).some((h) => h.process === first.processId));
+      // B: the same node name, another process (a second DaemonSet during a migration)
+      const second: SimulatedDaemon = new SimulatedDaemon({
+        cluster: w.cluster,
+        clock: w.clock,
+        node: "node-1",
+        name: "node-1-duplicate",
+        hosts: w.hosts,
+        lock: () => w.lockBackend(),
+        random: () => 0,
+        drain: () => ({ durationMs: 30 * MINUTE }),
+        ...audit.hook(() => second, "node-1"),
+      });
+      await second.start();
+      const n2: SimulatedDaemon = daemon(w, "node-2", { ...audit.hook(() => n2, "node-2") });
+      await n2.start();
+      await w.clock.advance(10 * MINUTE);
+      // A still holds its own slot; B did not uncordon A's node nor release A's slot
+      expect(storedHolders(w)).toEqual([{ node: "node-1", process: first.processId }]);
+      expect((await readNode(w, "node-1")).spec?.unschedulable).toBe(true);
+      // A's SIGTERM clean-up frees only its own slot
+      await first.stop();
+      await until(w, () => audit.requests.length >= 2, 24 * HOUR);
+      audit.expectAllFenced();
+      await second.stop();
+    },
+  );
 
-  it("2a. a DaemonSet slot with --lock-ttl is renewed through a drain longer than the TTL", async () => {
-    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset", ttlMs: 10 * MINUTE }));
-    const audit = new RebootAudit(w);
-    w.hosts.needsReboot.add("node-1");
-    const n1: SimulatedDaemon = daemon(w, "node-1", {
-      drain: () => ({ durationMs: 60 * MINUTE }),
-      downForMs: 2 * MINUTE,
-      ...audit.hook(() => n1, "node-1"),
-    });
-    await n1.start();
-    await until(w, () => storedHolders(w).some((h) => h.node === "node-1"));
-    w.hosts.needsReboot.add("node-2");
-    const n2: SimulatedDaemon = daemon(w, "node-2", { downForMs: 2 * MINUTE, ...audit.hook(() => n2, "node-2") });
-    await n2.start();
-    await until(w, () => audit.requests.length >= 2, 24 * HOUR);
-    expect(audit.requests.map((r) => r.node)).toEqual(["node-1", "node-2"]);
-    audit.expectAllFenced();
-  });
+  it.each(["daemonset", "lease"] as const)(
+    "2a. (%s) a slot with --lock-ttl is renewed through a drain longer than the TTL",
+    async (lock) => {
+      const w = (world = await makeWorld({ nodes: 2, lock, ttlMs: 10 * MINUTE }));
+      const audit = new RebootAudit(w);
+      w.hosts.needsReboot.add("node-1");
+      const n1: SimulatedDaemon = daemon(w, "node-1", {
+        drain: () => ({ durationMs: 60 * MINUTE }),
+        downForMs: 2 * MINUTE,
+        ...audit.hook(() => n1, "node-1"),
+      });
+      await n1.start();
+      await until(w, () => storedHolders(w).some((h) => h.node === "node-1"));
+      w.hosts.needsReboot.add("node-2");
+      const n2: SimulatedDaemon = daemon(w, "node-2", { downForMs: 2 * MINUTE, ...audit.hook(() => n2, "node-2") });
+      await n2.start();
+      await until(w, () => audit.requests.length >= 2, 24 * HOUR);
+      expect(audit.requests.map((r) => r.node)).toEqual(["node-1", "node-2"]);
+      audit.expectAllFenced();
+    },
+  );
 
   it("2b. a slot lost meanwhile (the lock object lost its state) calls the reboot off", async () => {
     const w = (world = await makeWorld({ nodes: 2, lock: "daemonset", ttlMs: 10 * MINUTE }));

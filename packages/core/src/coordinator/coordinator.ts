@@ -695,11 +695,22 @@ export class RebootCoordinator {
       }
       // Stopped (SIGTERM) or failed before the reboot: leave no cordon behind.
       const bounded = signal.aborted ? AbortSignal.timeout(MINUTE) : signal;
-      await this.giveBack(bounded).catch((err: unknown) =>
-        this.o.log.error({ err }, "could not give the node and the lock slot back; will retry"),
-      );
-      if (signal.aborted || !(e instanceof LockLost)) throw e;
-      return "idle";
+      let gaveBack = false;
+      try {
+        await this.giveBack(bounded);
+        gaveBack = true;
+      } catch (err) {
+        this.o.log.error({ err }, "could not give the node and the lock slot back; will retry");
+      }
+      if (signal.aborted) throw e;
+      // Given back: try again next period, not at once (a persistent error must not hog the lock).
+      if (gaveBack) {
+        if (!(e instanceof LockLost)) {
+          this.o.log.error({ err: e }, "the reboot cycle failed; the node and the lock slot were given back");
+        }
+        return "idle";
+      }
+      throw e;
     }
     if (outcome === "rebooting") return outcome;
     return "idle";
