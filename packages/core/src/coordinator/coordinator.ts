@@ -279,7 +279,9 @@ export class RebootCoordinator {
         await this.o.clock.sleep(Math.max(1_000, staleAt - now), signal);
       }
       slot = await this.o.lock.holding({ holder: this.o.node, signal });
-      if (slot && slot.process !== found.process) return undefined; // another process took it meanwhile
+      // another process took it meanwhile (a slot that lost its process to a Go kured rewrite is
+      // not that: it is taken over like any slot that names none)
+      if (slot && slot.process !== undefined && slot.process !== found.process) return undefined;
     }
     return undefined;
   }
@@ -531,7 +533,7 @@ export class RebootCoordinator {
       try {
         for await (const state of this.o.lock.changes({ signal: both })) {
           this.o.bus.publish({ kind: "lock-state", state, at: this.o.clock.now() });
-          if (mayAcquireNow(state, this.o.node)) return;
+          if (mayAcquireNow(state, this.o.node, this.process)) return;
         }
       } catch {
         // a broken watch just means we wait for the period

@@ -55,8 +55,10 @@ export function joinQueue(
  * lock, and a free slot that the queue leaves to it. Waiters that ask only then (and otherwise once
  * a period, to stay in the queue) avoid a thundering herd of reads on every change.
  */
-export function mayAcquireNow(state: LockState, node: string): boolean {
+export function mayAcquireNow(state: LockState, node: string, process?: string): boolean {
   if (state.manual) return false;
-  if (state.holders.some((h) => h.holder === node)) return true;
+  const held = state.holders.find((h) => h.holder === node);
+  // the node's slot held by another process (a duplicate --node-id) is not ours to take
+  if (held) return process === undefined || held.process === undefined || held.process === process;
   return mayTakeSlot(node, state.capacity - state.holders.length, state.queue);
 }
