@@ -517,6 +517,9 @@ export class RebootCoordinator {
       return outcome;
     } catch (e) {
       if (e instanceof Halt || signal.aborted) throw e;
+      // a failed pass is not waiting for the lock: its retry sleeps the backoff, not until the
+      // lock changes (which, holding a slot, would wake it at once: a retry loop)
+      this.waiting = false;
       this.o.log.error({ err: e }, "reboot check failed, will retry");
       this.publish("error", errorReason("check-failed", e));
       return "failed";
@@ -679,6 +682,7 @@ export class RebootCoordinator {
    */
   private async drainAndReboot(slot: LockSlot, signal: AbortSignal): Promise<TickOutcome> {
     this.held = { slot, cordoned: false, giveBack: false, failures: 0 };
+    this.waiting = false;
     this.halt("lock-acquired");
     let outcome: TickOutcome;
     try {
