@@ -5,6 +5,7 @@ export { Registry, type DeleteOptions, type ListOptions, type ListResult, type P
 export { ObjectStore, type StoreEvent } from "./server/object-store.js";
 export { RESOURCE_TYPES, findResource, findResourceByKind, type ResourceType } from "./server/resources.js";
 export { FaultInjector, type FaultRule, type ActiveFault, type RequestAttributes } from "./server/faults.js";
+export { seededRandom } from "./server/random.js";
 export { AuditLog, type AuditEntry, type AuditFilter } from "./server/audit-log.js";
 export { RbacAuthorizer, parseManifests, type AuthorizationRequest } from "./server/rbac.js";
 export { applyJsonPatch, PatchError } from "./server/json-patch.js";

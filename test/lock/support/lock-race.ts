@@ -18,6 +18,7 @@ import {
   VirtualClock,
   type ApiServer,
   type ResourceType,
+  seededRandom,
 } from "@kured/testkit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,18 +34,6 @@ const TTL_MS = 20 * MINUTE;
 const PERIOD_MS = 2 * MINUTE;
 
 const skip = skipReasonForRealCluster("faults", "virtualTime", "audit");
-
-/** A tiny deterministic PRNG (mulberry32), so a failing run's jitter replays with its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const faultsArb = fc.record({
   conflictRate: fc.constantFrom(0, 0.1, 0.3),
@@ -144,7 +133,7 @@ export function describeLockRace(kind: "daemonset" | "lease", defaultRuns: numbe
               detectGoneHolders: false,
             };
             const backends: LockBackend[] = scenario.plans.map((_, i) => {
-              const random = seeded(scenario.seed + i);
+              const random = seededRandom(scenario.seed + i);
               return kind === "daemonset"
                 ? new DaemonSetLockBackend({ ...options, annotation: ANNOTATION, random })
                 : new LeaseLockBackend({ ...options, random });

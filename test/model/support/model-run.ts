@@ -31,7 +31,14 @@ import {
   type CoordinatorOptions,
   type LockBackend,
 } from "@kured/core";
-import { findResource, makeKuredDaemonSet, makeNode, type ResourceType, type StoredObject } from "@kured/testkit";
+import {
+  findResource,
+  makeKuredDaemonSet,
+  makeNode,
+  type ResourceType,
+  type StoredObject,
+  seededRandom,
+} from "@kured/testkit";
 import { simulatedDrainer, testSettings } from "../../support/simulated-daemon.js";
 import { goAcquire, goRelease, type GoKuredOptions } from "./go-kured.js";
 import { KillSwitch } from "./kill-switch.js";
@@ -74,18 +81,6 @@ const BOOKKEEPING = [
   NodeAnnotations.bootIdBeforeReboot,
   NodeAnnotations.lockSlot,
 ];
-
-/** mulberry32: a failing run's jitter replays with its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Violation {
   readonly invariant: string;
@@ -177,7 +172,7 @@ export class ModelRun {
     this.goNode = `m${run}-go`;
     this.place = { backend: s.backend, name: `m${run}-kured`, concurrency: s.c };
     this.t0 = env.clock.now().getTime();
-    this.random = seeded(s.seed);
+    this.random = seededRandom(s.seed);
     this.pods = this.names.map((_, node) =>
       ([0, 1] as const).map((which) => ({
         node,
@@ -332,7 +327,7 @@ export class ModelRun {
     const kube = ks.kube(this.env.kube);
     const clock = ks.clock(this.env.clock);
     const ops = new NodeOperations({ kube, node, clock });
-    const random = seeded(this.s.seed ^ (pod.node * 7919 + pod.which * 104729 + pod.starts * 31));
+    const random = seededRandom(this.s.seed ^ (pod.node * 7919 + pod.which * 104729 + pod.starts * 31));
     const bus = createEventBus({ log: this.env.log });
     bus.subscribe({
       id: "trace",

@@ -5,7 +5,15 @@ export type { Logger } from "./logger.js";
 export type { NodeContext } from "./node-context.js";
 export type { Detector, DetectorResult } from "./detector.js";
 export type { Blocker, BlockerResult } from "./blocker.js";
-export type { LockBackend, LockSlot, LockState, LockQueueEntry, AcquireResult } from "./lock-backend.js";
+export type {
+  LockBackend,
+  LockSlot,
+  LockState,
+  LockQueueEntry,
+  AcquireRequest,
+  AcquireResult,
+  AdoptRequest,
+} from "./lock-backend.js";
 export type { Drainer, DrainOptions, DrainProgress, DrainResult } from "./drainer.js";
 export type { Rebooter } from "./rebooter.js";
 export type { Notifier } from "./notifier.js";

@@ -44,6 +44,24 @@ export type AcquireResult =
   | { readonly acquired: true; readonly slot: LockSlot }
   | { readonly acquired: false; readonly holders: readonly LockSlot[]; readonly reason: Reason };
 
+/** What `acquire` is asked: the node, its process and boot, and whether it was cordoned before. */
+export interface AcquireRequest {
+  readonly holder: string;
+  readonly wasUnschedulable: boolean;
+  readonly signal: AbortSignal;
+  readonly process?: string;
+  readonly bootId?: string;
+}
+
+/** What `adopt` is asked: hand `holder`'s slot from process `from` (undefined: none recorded) to `process`. */
+export interface AdoptRequest {
+  readonly holder: string;
+  readonly process: string;
+  readonly from: string | undefined;
+  readonly bootId?: string;
+  readonly signal: AbortSignal;
+}
+
 /**
  * The cluster-wide lock that keeps at most `capacity` nodes rebooting at once.
  *
@@ -61,13 +79,7 @@ export type AcquireResult =
 export interface LockBackend {
   /** kebab-case, e.g. `daemonset` or `lease` */
   readonly id: string;
-  acquire(req: {
-    holder: string;
-    wasUnschedulable: boolean;
-    signal: AbortSignal;
-    process?: string;
-    bootId?: string;
-  }): Promise<AcquireResult>;
+  acquire(req: AcquireRequest): Promise<AcquireResult>;
   /** the node's unexpired slot, whichever process holds it */
   holding(req: { holder: string; signal: AbortSignal }): Promise<LockSlot | undefined>;
   release(req: { holder: string; signal: AbortSignal; process?: string }): Promise<void>;
@@ -90,11 +102,5 @@ export interface LockBackend {
    * optional: hands `holder`'s slot, now recorded for process `from` (undefined: no process
    * recorded), to `process`, only if it is still so; undefined when it changed meanwhile
    */
-  adopt?(req: {
-    holder: string;
-    process: string;
-    from: string | undefined;
-    bootId?: string;
-    signal: AbortSignal;
-  }): Promise<LockSlot | undefined>;
+  adopt?(req: AdoptRequest): Promise<LockSlot | undefined>;
 }

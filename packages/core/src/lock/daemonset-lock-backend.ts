@@ -6,7 +6,7 @@
  * after a short jittered pause. Other API errors are thrown.
  */
 import type { V1DaemonSet, V1DaemonSetList } from "@kubernetes/client-node";
-import type { AcquireResult, LockSlot, LockState } from "../contracts/lock-backend.js";
+import type { AcquireRequest, AcquireResult, AdoptRequest, LockSlot, LockState } from "../contracts/lock-backend.js";
 import { isKuredError, type KuredError } from "../errors/kured-error.js";
 import {
   liveHolders,
@@ -77,13 +77,7 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
   }
 
   /** Takes a slot, or answers busy (joining the queue); a corrupt value answers busy with `lock-corrupt`. */
-  async acquire(req: {
-    holder: string;
-    wasUnschedulable: boolean;
-    signal: AbortSignal;
-    process?: string;
-    bootId?: string;
-  }): Promise<AcquireResult> {
+  async acquire(req: AcquireRequest): Promise<AcquireResult> {
     return this.#update(req.signal, async (current, now) => {
       if (current.kind === "corrupt") {
         const result: AcquireResult = {
@@ -149,13 +143,7 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
   }
 
   /** Hands `holder`'s slot from process `from` to `process`, if it is still `from`'s. */
-  async adopt(req: {
-    holder: string;
-    process: string;
-    from: string | undefined;
-    bootId?: string;
-    signal: AbortSignal;
-  }): Promise<LockSlot | undefined> {
+  async adopt(req: AdoptRequest): Promise<LockSlot | undefined> {
     return this.#update(req.signal, async (current, now) => {
       if (current.kind !== "lock") return { write: undefined, result: undefined };
       const plan = planAdopt(current.lock, req, this.#o.settings, now);

@@ -11,7 +11,14 @@
  */
 import type { V1Lease, V1LeaseList, V1MicroTime } from "@kubernetes/client-node";
 import type { KubeApi } from "../kube/kube-api.js";
-import type { AcquireResult, LockQueueEntry, LockSlot, LockState } from "../contracts/lock-backend.js";
+import type {
+  AcquireRequest,
+  AcquireResult,
+  AdoptRequest,
+  LockQueueEntry,
+  LockSlot,
+  LockState,
+} from "../contracts/lock-backend.js";
 import type { Reason } from "../contracts/reason.js";
 import { backoffDelay, CONFLICT_BACKOFF } from "./backoff.js";
 import { goneHolders, nodeGoneViaApi, type NodeGoneCheck } from "./gone-holders.js";
@@ -165,13 +172,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
   }
 
   /** Takes a free slot (the queue's head first), or answers busy and joins the queue. */
-  async acquire(req: {
-    holder: string;
-    wasUnschedulable: boolean;
-    signal: AbortSignal;
-    process?: string;
-    bootId?: string;
-  }): Promise<AcquireResult> {
+  async acquire(req: AcquireRequest): Promise<AcquireResult> {
     const s = this.#o.settings;
     for (let attempt = 0; ; attempt++) {
       const snap = await this.#snapshot(req.signal);
@@ -316,13 +317,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
   }
 
   /** Hands `holder`'s slot from process `from` to `process`, if it is still `from`'s (and renews it). */
-  async adopt(req: {
-    holder: string;
-    process: string;
-    from: string | undefined;
-    bootId?: string;
-    signal: AbortSignal;
-  }): Promise<LockSlot | undefined> {
+  async adopt(req: AdoptRequest): Promise<LockSlot | undefined> {
     return this.#rewriteSlot(req, (slot) =>
       slot.process === req.from
         ? { [LEASE_PROCESS_ANNOTATION]: req.process, ...(req.bootId ? { [LEASE_BOOT_ID_ANNOTATION]: req.bootId } : {}) }

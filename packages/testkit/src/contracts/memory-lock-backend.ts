@@ -1,6 +1,8 @@
 import {
   systemClock,
+  type AcquireRequest,
   type AcquireResult,
+  type AdoptRequest,
   type Clock,
   type LockBackend,
   type LockSlot,
@@ -211,13 +213,7 @@ class MemoryLockBackend implements LockBackend {
   }
 
   /** Takes a slot, or answers busy with the holders and a `lock-busy` reason. */
-  async acquire(req: {
-    holder: string;
-    wasUnschedulable: boolean;
-    signal: AbortSignal;
-    process?: string;
-    bootId?: string;
-  }): Promise<AcquireResult> {
+  async acquire(req: AcquireRequest): Promise<AcquireResult> {
     req.signal.throwIfAborted();
     return this.#lock.acquire(req.holder, req.wasUnschedulable, req.process, req.bootId);
   }
@@ -241,13 +237,7 @@ class MemoryLockBackend implements LockBackend {
   }
 
   /** Hands the holder's slot from process `from` to `process`, if it is still `from`'s. */
-  async adopt(req: {
-    holder: string;
-    process: string;
-    from: string | undefined;
-    bootId?: string;
-    signal: AbortSignal;
-  }): Promise<LockSlot | undefined> {
+  async adopt(req: AdoptRequest): Promise<LockSlot | undefined> {
     req.signal.throwIfAborted();
     return this.#lock.rewrite(req.holder, (slot) =>
       slot.process === req.from ? { process: req.process, ...(req.bootId ? { bootId: req.bootId } : {}) } : undefined,
