@@ -364,7 +364,17 @@ export class ModelRun {
       rebooter: { id: "model", reboot: () => ks.guard(async () => this.onRebootRequest(pod.node, id)) },
       nodeOps: ops,
       nodeWatch: new NodeWatch({ kube, node, clock, log: this.env.log }),
-      settings: testSettings({ periodMs: PERIOD_MS, postRebootReadyTimeoutMs: 10 * MINUTE }),
+      settings: testSettings({
+        periodMs: PERIOD_MS,
+        postRebootReadyTimeoutMs: 10 * MINUTE,
+        drainDelayMs: this.s.drainDelayMs,
+        ...(this.s.labels
+          ? {
+              preRebootLabels: [{ key: "kured-model", value: "rebooting" }],
+              postRebootLabels: [{ key: "kured-model", value: "done" }],
+            }
+          : {}),
+      }),
       random,
     } as CoordinatorOptions; // `process` is recent in CoordinatorOptions: the cast compiles before and after
     const coordinator = new RebootCoordinator(options);
@@ -655,8 +665,10 @@ export class ModelRun {
       const name = this.names[node];
       const slot = slots.find((h) => h.node === name);
       if (!slot || this.unschedulable(node) || this.rebooting.has(node)) continue;
-      // held continuously for the bound, all of it inside the 403 window, by a live process
-      if (slot.since - this.t0 > now - FORBIDDEN_BOUND_MS || slot.since - this.t0 < w.from) continue;
+      // held for the bound, by a live process, on a schedulable node: whether it was taken inside
+      // the 403 window or before it (bookkeeping written, then the 403 before the cordon), there
+      // is no cordon to undo, so the slot must have been given back (a few failed attempts)
+      if (slot.since - this.t0 > now - FORBIDDEN_BOUND_MS) continue;
       // a slot without a process (Go kured's rewrite) is its node's live process's
       const live = (this.pods[node] as Pod[]).some(
         (p) => p.proc !== undefined && (slot.process === undefined || p.proc.id === slot.process),

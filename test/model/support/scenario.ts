@@ -57,6 +57,10 @@ export interface Scenario {
   downMs: number[];
   /** per node: cordoned by an admin before kured starts (must stay so) */
   preCordoned: boolean[];
+  /** `--drain-delay`: the time a held slot sits between its bookkeeping write and the cordon */
+  drainDelayMs: number;
+  /** `--pre-reboot-node-labels` / `--post-reboot-node-labels` set (more node patches that can fail) */
+  labels: boolean;
   actions: Action[];
 }
 
@@ -163,6 +167,8 @@ export function scenarioArb(backend: Scenario["backend"]): fc.Arbitrary<Scenario
       ttlMs: fc.constantFrom(0, TTL_MS),
       seed: fc.integer(),
       faults: faultsArb,
+      drainDelayMs: fc.constantFrom(0, 0, 20 * SECOND, 2 * MINUTE),
+      labels: fc.boolean(),
     })
     .chain((s) => {
       const perNode = <T>(arb: fc.Arbitrary<T>) => fc.array(arb, { minLength: s.nodes, maxLength: s.nodes });
@@ -229,6 +235,7 @@ export function describeScenario(s: Scenario): string {
   const lines = [
     `${s.nodes} nodes, --concurrency=${s.c}, ${s.backend} lock, --lock-ttl=${s.ttlMs === 0 ? "0" : `${s.ttlMs / 60000}m`}, ` +
       `seed ${s.seed}`,
+    `--drain-delay=${s.drainDelayMs / 1000}s` + (s.labels ? ", pre- and post-reboot node labels" : ""),
     `faults: 5xx ${s.faults.serverErrorRate}, 409 ${s.faults.conflictRate}, drop ${s.faults.dropRate}, latency ${s.faults.latencyMs}ms`,
     `drains ${s.drainMs.map((d) => `${Math.round(d / 1000)}s`).join("/")}, downtime ${s.downMs
       .map((d) => `${Math.round(d / 1000)}s`)
