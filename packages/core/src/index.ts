@@ -12,6 +12,8 @@ export { KuredError, isKuredError, formatProblem, type Problem } from "./errors/
 export { ERROR_CODES, type KuredErrorCode } from "./errors/codes.js";
 /** The production clock. */
 export { systemClock } from "./clock/system-clock.js";
+/** The production clock over other timers and another time source, and the longest timer Node holds. */
+export { createSystemClock, MAX_TIMER_MS, type TimerFunctions } from "./clock/system-clock.js";
 /** The pino logger factory (`--log-format text|json`). */
 export { createLogger, type LogFormat, type LoggerOptions } from "./log/logger.js";
 /** Secret redaction for URLs and free text. */

@@ -14,6 +14,7 @@
  *     to a live process of its node; a node whose patches are refused (403) gives its slot back.
  */
 import {
+  createSystemClock,
   DaemonSetLockBackend,
   LEASE_LOCK_LABEL,
   LEASE_MANUAL_ANNOTATION,
@@ -28,6 +29,7 @@ import {
   createEventBus,
   formatLockAnnotation,
   parseLockAnnotation,
+  type Clock,
   type CoordinatorOptions,
   type LockBackend,
 } from "@kured/core";
@@ -57,6 +59,7 @@ import {
   type Scenario,
   type Which,
 } from "./scenario.js";
+import { NodeLikeTimers } from "./node-timers.js";
 
 const T = {
   nodes: findResource("", "v1", "nodes") as ResourceType,
@@ -73,6 +76,10 @@ const SETTLE_BOUND_MS = 3 * 60 * MINUTE;
 /** Invariant 5: a node takes a slot at most this often in this window (retries back off to the period). */
 const CHURN_WINDOW_MS = 5 * MINUTE;
 const CHURN_MAX = 10;
+/** The idle node's `--period`: half of it, the shortest first check, is still past 2^31 − 1 ms. */
+const IDLE_PERIOD_MS = 100 * 24 * 60 * MINUTE;
+/** Invariant 5, timers: at most this many set per virtual minute by all processes of a run. */
+const TIMERS_MAX_PER_MINUTE = 5_000;
 /** Invariant 5: at most this many API requests per running process within LOAD_WINDOW_MIN minutes. */
 const LOAD_WINDOW_MIN = 5;
 const LOAD_MAX_PER_PROCESS = 150;
@@ -138,6 +145,10 @@ export class ModelRun {
   private readonly needs = new Set<number>();
   private readonly rebooting = new Set<number>();
   private readonly reboots: number[];
+  /** the timers every process's clock sets (Node's semantics), and that clock */
+  private readonly timers: NodeLikeTimers;
+  private readonly clock: Clock;
+  private timerMark = { minute: -1, count: 0 };
   private readonly nextDrain = new Map<number, "long" | "fail">();
   /** nodes an admin cordoned (must stay cordoned), and when */
   private readonly adminCordoned = new Map<number, number>();
@@ -169,6 +180,11 @@ export class ModelRun {
     private readonly run: number,
   ) {
     this.names = Array.from({ length: s.nodes }, (_, i) => nodeName(run, i));
+    // a node that never needs a reboot, whose kured checks every IDLE_PERIOD_MS: its sleeps are
+    // longer than a Node timer holds
+    if (s.idleNode) this.names.push(`m${run}-idle`);
+    this.timers = new NodeLikeTimers(env.clock);
+    this.clock = createSystemClock(this.timers, () => env.clock.now().getTime());
     this.goNode = `m${run}-go`;
     this.place = { backend: s.backend, name: `m${run}-kured`, concurrency: s.c };
     this.t0 = env.clock.now().getTime();
@@ -308,7 +324,7 @@ export class ModelRun {
       concurrency: this.s.c,
       ttlMs: this.s.ttlMs,
       periodMs: PERIOD_MS,
-      clock: ks.clock(this.env.clock),
+      clock: ks.clock(this.clock),
       log: this.env.log,
       random,
     };
@@ -325,7 +341,7 @@ export class ModelRun {
     const id = `${this.short(node)}${pod.which === 1 ? "dup" : ""}.${pod.starts}-${Math.floor(this.random() * 0xffff).toString(16)}`;
     const ks = new KillSwitch();
     const kube = ks.kube(this.env.kube);
-    const clock = ks.clock(this.env.clock);
+    const clock = ks.clock(this.clock);
     const ops = new NodeOperations({ kube, node, clock });
     const random = seededRandom(this.s.seed ^ (pod.node * 7919 + pod.which * 104729 + pod.starts * 31));
     const bus = createEventBus({ log: this.env.log });
@@ -365,7 +381,7 @@ export class ModelRun {
       nodeOps: ops,
       nodeWatch: new NodeWatch({ kube, node, clock, log: this.env.log }),
       settings: testSettings({
-        periodMs: PERIOD_MS,
+        periodMs: node === `m${this.run}-idle` ? IDLE_PERIOD_MS : PERIOD_MS,
         postRebootReadyTimeoutMs: 10 * MINUTE,
         drainDelayMs: this.s.drainDelayMs,
         ...(this.s.labels
@@ -721,8 +737,22 @@ export class ModelRun {
       );
   }
 
+  /** Invariant 5, timers: a sleep that overflows a Node timer fires after 1 ms, over and over. */
+  private checkTimers(): void {
+    const minute = Math.floor(this.now / MINUTE);
+    if (minute !== this.timerMark.minute) this.timerMark = { minute, count: this.timers.count };
+    const set = this.timers.count - this.timerMark.count;
+    if (set > TIMERS_MAX_PER_MINUTE)
+      this.violate(
+        "5",
+        `${set} timers set within a minute (more than ${TIMERS_MAX_PER_MINUTE}): a sleep that fires at once, ` +
+          "over and over (a delay past 2^31 − 1 ms given to setTimeout unclamped?)",
+      );
+  }
+
   private checks(): boolean {
     if (this.violations.length > 0) return true;
+    this.checkTimers();
     if (this.now !== this.lastCheck) {
       this.lastCheck = this.now;
       this.checkLoad();

@@ -61,6 +61,8 @@ export interface Scenario {
   drainDelayMs: number;
   /** `--pre-reboot-node-labels` / `--post-reboot-node-labels` set (more node patches that can fail) */
   labels: boolean;
+  /** one more node, never needing a reboot, whose kured has a `--period` of 100 days */
+  idleNode: boolean;
   actions: Action[];
 }
 
@@ -169,6 +171,7 @@ export function scenarioArb(backend: Scenario["backend"]): fc.Arbitrary<Scenario
       faults: faultsArb,
       drainDelayMs: fc.constantFrom(0, 0, 20 * SECOND, 2 * MINUTE),
       labels: fc.boolean(),
+      idleNode: fc.integer({ min: 0, max: 3 }).map((x) => x === 0),
     })
     .chain((s) => {
       const perNode = <T>(arb: fc.Arbitrary<T>) => fc.array(arb, { minLength: s.nodes, maxLength: s.nodes });
@@ -235,7 +238,9 @@ export function describeScenario(s: Scenario): string {
   const lines = [
     `${s.nodes} nodes, --concurrency=${s.c}, ${s.backend} lock, --lock-ttl=${s.ttlMs === 0 ? "0" : `${s.ttlMs / 60000}m`}, ` +
       `seed ${s.seed}`,
-    `--drain-delay=${s.drainDelayMs / 1000}s` + (s.labels ? ", pre- and post-reboot node labels" : ""),
+    `--drain-delay=${s.drainDelayMs / 1000}s` +
+      (s.labels ? ", pre- and post-reboot node labels" : "") +
+      (s.idleNode ? ", and an idle node whose kured has --period=2400h" : ""),
     `faults: 5xx ${s.faults.serverErrorRate}, 409 ${s.faults.conflictRate}, drop ${s.faults.dropRate}, latency ${s.faults.latencyMs}ms`,
     `drains ${s.drainMs.map((d) => `${Math.round(d / 1000)}s`).join("/")}, downtime ${s.downMs
       .map((d) => `${Math.round(d / 1000)}s`)

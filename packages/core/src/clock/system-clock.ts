@@ -22,20 +22,25 @@ const nodeTimers: TimerFunctions = {
  * Waits `ms` milliseconds of real time (any length, `Infinity` included: until aborted), rejecting
  * with the signal's reason when it aborts.
  */
-function sleepReal(ms: number, signal: AbortSignal | undefined, timers: TimerFunctions): Promise<void> {
+function sleepReal(
+  ms: number,
+  signal: AbortSignal | undefined,
+  timers: TimerFunctions,
+  now: () => number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
       return;
     }
-    const end = Date.now() + Math.max(0, Number.isNaN(ms) ? 0 : ms);
+    const end = now() + Math.max(0, Number.isNaN(ms) ? 0 : ms);
     let timer: unknown;
     const onAbort = (): void => {
       timers.clearTimeout(timer);
       reject(signal?.reason);
     };
     const step = (): void => {
-      const left = end - Date.now();
+      const left = end - now();
       if (left <= 0) {
         signal?.removeEventListener("abort", onAbort);
         resolve();
@@ -44,15 +49,19 @@ function sleepReal(ms: number, signal: AbortSignal | undefined, timers: TimerFun
       timer = timers.setTimeout(step, Math.min(left, MAX_TIMER_MS));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
-    timer = timers.setTimeout(step, Math.min(Math.max(0, end - Date.now()), MAX_TIMER_MS));
+    timer = timers.setTimeout(step, Math.min(Math.max(0, end - now()), MAX_TIMER_MS));
   });
 }
 
-/** A wall-time clock over the given timer functions (Node's by default). */
-export function createSystemClock(timers: TimerFunctions = nodeTimers): Clock {
+/**
+ * A clock over the given timer functions and time source (Node's timers and `Date.now` by
+ * default). The fault model runs it over timers that behave as Node's do on a virtual clock, so
+ * that the clamping is exercised where the daemon's sleeps are.
+ */
+export function createSystemClock(timers: TimerFunctions = nodeTimers, now: () => number = () => Date.now()): Clock {
   return {
-    now: () => new Date(),
-    sleep: (ms, signal) => sleepReal(ms, signal, timers),
+    now: () => new Date(now()),
+    sleep: (ms, signal) => sleepReal(ms, signal, timers, now),
   };
 }
 
