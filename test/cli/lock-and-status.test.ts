@@ -6,10 +6,12 @@ import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { runCli } from "@kured/kured";
 import { afterEach, describe, expect, it } from "vitest";
+import { kubectlPath } from "../support/kube-binaries.js";
 import { closeWorld, daemon, HOUR, makeWorld, until, type World } from "../support/world.js";
 
 const run = promisify(execFile);
-const kubectlThere = await run("kubectl", ["version", "--client"]).then(
+const kubectl = kubectlPath();
+const kubectlThere = await run(kubectl, ["version", "--client"]).then(
   () => true,
   () => false,
 );
@@ -57,7 +59,7 @@ describe("kured lock", () => {
       expect(JSON.parse(status.stdout)).toMatchObject({ manual: { reason: "change freeze" }, holders: [] });
 
       // kured's documented manual unlock
-      await run("kubectl", [
+      await run(kubectl, [
         "--kubeconfig",
         kubeconfig,
         "-n",

@@ -5,9 +5,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { EVENT_REASONS, type Blocker } from "@kured/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { kubectlPath } from "../support/kube-binaries.js";
 import { closeWorld, daemon, makeWorld, MINUTE, readNode, until, type World } from "../support/world.js";
 
 const run = promisify(execFile);
+const kubectl = kubectlPath();
 
 let world: World | undefined;
 afterEach(async () => {
@@ -17,7 +19,7 @@ afterEach(async () => {
 
 async function hasKubectl(): Promise<boolean> {
   try {
-    await run("kubectl", ["version", "--client"]);
+    await run(kubectl, ["version", "--client"]);
     return true;
   } catch {
     return false;
@@ -46,7 +48,7 @@ describe("Kubernetes Events", () => {
       await Promise.all([a.bus.drain(), b.bus.drain()]);
       const kubeconfig = join(mkdtempSync(join(tmpdir(), "kured-events-")), "kubeconfig");
       await w.cluster.server!.writeKubeconfig(kubeconfig);
-      const { stdout } = await run("kubectl", ["--kubeconfig", kubeconfig, "describe", "node", "node-1"]);
+      const { stdout } = await run(kubectl, ["--kubeconfig", kubeconfig, "describe", "node", "node-1"]);
       const events = stdout.slice(stdout.indexOf("Events:"));
       for (const phase of [
         "reboot-required",
@@ -62,7 +64,7 @@ describe("Kubernetes Events", () => {
       }
       // node-2 waited for the lock: that Event is on node-2, not on node-1
       expect(events).not.toContain(EVENT_REASONS["lock-waiting"].reason);
-      const { stdout: second } = await run("kubectl", ["--kubeconfig", kubeconfig, "describe", "node", "node-2"]);
+      const { stdout: second } = await run(kubectl, ["--kubeconfig", kubeconfig, "describe", "node", "node-2"]);
       expect(second).toContain(EVENT_REASONS["lock-waiting"].reason);
     },
   );

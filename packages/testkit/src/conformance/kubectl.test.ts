@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../cluster/start-cluster.js";
+import { kubectlPath } from "../tools/kube-binaries.js";
 
 function kubectlInstalled(): boolean {
   try {
-    execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
+    execFileSync(kubectlPath(), ["version", "--client"], { stdio: "ignore" });
     return true;
   } catch {
     return false;
@@ -38,7 +39,7 @@ describe.skipIf(missing)("kubectl (skipped: kubectl is not on PATH)", () => {
   function kubectl(...args: string[]): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
       execFile(
-        "kubectl",
+        kubectlPath(),
         args,
         { env: { ...process.env, KUBECONFIG: join(dir, "kubeconfig"), HOME: dir }, timeout: 60_000 },
         (error, stdout, stderr) =>
