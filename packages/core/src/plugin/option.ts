@@ -356,14 +356,17 @@ export const option = {
       defaultText: undefined,
       parseOne(raw) {
         if (raw === "") return undefined;
+        const example = `give a URL such as ${schemes?.[0] ?? "https"}://host:port/path`;
+        // `user:pw@host` and `host:9090` parse with "user" or "host" as their scheme: say what is
+        // missing instead of echoing a part of the value (which may be a user name)
+        if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw.trim())) {
+          throw new OptionValueError("not an absolute URL (no scheme:// at the start)", example);
+        }
         let url: URL;
         try {
           url = new URL(raw);
         } catch {
-          throw new OptionValueError(
-            "not an absolute URL",
-            `give a URL such as ${schemes?.[0] ?? "https"}://host:port/path`,
-          );
+          throw new OptionValueError("not an absolute URL", example);
         }
         const scheme = url.protocol.replace(/:$/, "");
         if (schemes && !schemes.includes(scheme)) {
