@@ -5,6 +5,7 @@ import {
   KuredError,
   loadConfig,
   PluginHost,
+  redactText,
   renderHelp,
   startHttpEndpoint,
   systemClock,
@@ -16,6 +17,7 @@ import { simulatePlugin } from "../simulate/simulate-plugin.js";
 import { lockPlugin, statusPlugin } from "../commands/command-plugins.js";
 import { builtinPlugins } from "../builtins.js";
 import { KURED_VERSION } from "../version.js";
+import { apiKuredError } from "./api-failure.js";
 import type { CliIo } from "./io.js";
 
 /** The subcommands, and whether the daemon's required flags apply. */
@@ -48,7 +50,8 @@ function intro(): string {
 }
 
 function writeError(io: CliIo, e: KuredError): void {
-  io.stderr.write(`kured: ${e.code}: ${e.message}\n`);
+  // the last line of defence: no value echoed in an error shows a secret of a URL
+  io.stderr.write(`kured: ${e.code}: ${redactText(e.message)}\n`);
 }
 
 /**
@@ -59,11 +62,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await dispatch(argv, io);
   } catch (e) {
-    if (isKuredError(e)) {
-      writeError(io, e);
-      return e.exitCode;
+    // an API failure is one line (what was asked, the answer, what to do), never a stack trace
+    const known = isKuredError(e) ? e : apiKuredError(e);
+    if (known) {
+      writeError(io, known);
+      return known.exitCode;
     }
-    io.stderr.write(`kured: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    io.stderr.write(
+      `kured: KURED_ERR_INTERNAL: unexpected error: ${redactText(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`,
+    );
     return 1;
   }
 }

@@ -56,6 +56,10 @@ export const ERROR_CODES = {
     exitCode: 1,
     summary: "The metrics and health endpoint could not listen on --metrics-host:--metrics-port.",
   },
+  KURED_ERR_API: {
+    exitCode: 1,
+    summary: "The Kubernetes API refused or failed a request a command needs; the message says what to do.",
+  },
   KURED_ERR_INTERNAL: {
     exitCode: 1,
     summary: "A bug in kured: something that should not happen did. Please report it.",
