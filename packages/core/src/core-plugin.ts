@@ -10,6 +10,7 @@ import { signalRebooter } from "./reboot/signal-rebooter.js";
 import { createLockBackend, LOCK_BACKENDS } from "./lock/create-lock-backend.js";
 import { lazyLockBackend } from "./lock/lazy-lock-backend.js";
 import { Tokens } from "./tokens.js";
+import { objectNameCheck } from "./config/dns-names.js";
 import type { KubeApi } from "./kube/kube-api.js";
 
 const qualifiedName =
@@ -54,11 +55,13 @@ export const coreOptions = {
     describe: "namespace of the DaemonSet whose annotation holds the lock",
     default: "kube-system",
     nonEmpty: true,
+    check: objectNameCheck("label", "namespace", "give the namespace kured's DaemonSet runs in, e.g. kube-system"),
   }),
   dsName: option.string({
     describe: "name of the DaemonSet whose annotation holds the lock",
     default: "kured",
     nonEmpty: true,
+    check: objectNameCheck("subdomain", "DaemonSet name", "give the name of kured's DaemonSet, e.g. kured"),
   }),
   lockAnnotation: option.string({
     describe: "annotation on the DaemonSet that holds the lock",
@@ -138,7 +141,7 @@ export const coreOptions = {
   postRebootNodeLabels: option.keyValue({
     describe: "labels (key=value) applied after uncordoning",
   }),
-  logFormat: option.string({ describe: "log format: json, or text (any other value means text)", default: "text" }),
+  logFormat: option.enum({ describe: "log format: text or json", values: ["text", "json"], default: "text" }),
   metricsHost: option.string({
     describe: "host the metrics endpoint listens on; empty = all interfaces",
   }),

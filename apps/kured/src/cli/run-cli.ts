@@ -121,6 +121,31 @@ interface DaemonFlags {
   readonly rebootSignal: number;
   readonly period: number;
   readonly concurrency: number;
+  readonly preRebootNodeLabels: readonly { key: string }[];
+  readonly postRebootNodeLabels: readonly { key: string }[];
+}
+
+/**
+ * kured's start-up warning when the labels set before a reboot and after it have different keys:
+ * a key only set before stays on the node with its "rebooting" value; one only set after was never
+ * set before. Undefined when the keys match.
+ */
+function labelKeyMismatch(
+  flags: Pick<DaemonFlags, "preRebootNodeLabels" | "postRebootNodeLabels">,
+): string | undefined {
+  const pre = new Set(flags.preRebootNodeLabels.map((l) => l.key));
+  const post = new Set(flags.postRebootNodeLabels.map((l) => l.key));
+  const onlyPre = [...pre].filter((k) => !post.has(k)).sort();
+  const onlyPost = [...post].filter((k) => !pre.has(k)).sort();
+  if (onlyPre.length === 0 && onlyPost.length === 0) return undefined;
+  const parts = [
+    ...(onlyPre.length ? [`only in --pre-reboot-node-labels: ${onlyPre.join(", ")}`] : []),
+    ...(onlyPost.length ? [`only in --post-reboot-node-labels: ${onlyPost.join(", ")}`] : []),
+  ];
+  return (
+    `--pre-reboot-node-labels and --post-reboot-node-labels set different label keys (${parts.join("; ")}); ` +
+    "a label set before the reboot keeps its value after it unless --post-reboot-node-labels sets the same key"
+  );
 }
 
 async function runDaemon(loaded: LoadedConfig, io: CliIo): Promise<number> {
@@ -134,6 +159,8 @@ async function runDaemon(loaded: LoadedConfig, io: CliIo): Promise<number> {
   });
   log.info(`Kubernetes Reboot Daemon: ${KURED_VERSION}`);
   log.info(`Node ID: ${flags.nodeId}`);
+  const mismatch = labelKeyMismatch(flags);
+  if (mismatch) log.warn(mismatch);
   log.info(`Reboot method: ${flags.rebootMethod}`);
   if (flags.rebootMethod === "command") log.info(`Reboot command: ${flags.rebootCommand}`);
   else log.info(`Reboot signal: ${flags.rebootSignal}`);

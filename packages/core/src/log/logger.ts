@@ -2,7 +2,7 @@ import { pino, type DestinationStream, type LevelWithSilent } from "pino";
 import type { Logger } from "../contracts/logger.js";
 import { redactSecrets } from "./redact.js";
 
-/** `--log-format`: `json` for machines, anything else (kured's rule) is text for people. */
+/** `--log-format`: `json` for machines, `text` for people (the flag takes nothing else). */
 export type LogFormat = "text" | "json";
 
 export interface LoggerOptions {
