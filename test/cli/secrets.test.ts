@@ -51,7 +51,8 @@ const REFUSED: ReadonlyArray<readonly [string, string[], Record<string, string>,
     "a notify URL with a token, unknown service",
     [`--notify-url=https://hooks.example/x?token=${TOKEN}`],
     {},
-    ["--notify-url"],
+    // the fix's list of schemes is not mistaken for URLs to redact
+    ["--notify-url", "slack://, smtp://", "generic+https://host/path"],
   ],
   [
     "a notify URL with a token, bad Slack token",

@@ -50,8 +50,8 @@ function intro(): string {
 }
 
 function writeError(io: CliIo, e: KuredError): void {
-  // the last line of defence: no value echoed in an error shows a secret of a URL
-  io.stderr.write(`kured: ${e.code}: ${redactText(e.message)}\n`);
+  // values in a KuredError's message are redacted where it was made (its fixes may name URL schemes)
+  io.stderr.write(`kured: ${e.code}: ${e.message}\n`);
 }
 
 /**
