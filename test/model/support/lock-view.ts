@@ -8,6 +8,7 @@ import {
   LEASE_ROLE_LABEL,
   LEASE_UNSCHEDULABLE_ANNOTATION,
   MANUAL_HOLDER,
+  goTimeToDate,
   isLockHolderExpired,
   parseLockAnnotation,
 } from "@kured/core";
@@ -25,6 +26,8 @@ export interface StoredSlot {
   readonly process?: string;
   /** when it was first taken (ms), as the entry says */
   readonly since: number;
+  /** the holder's last renewal (ms): the slot's heartbeat, `since` when never renewed */
+  readonly renewed: number;
   readonly unschedulable: boolean;
 }
 
@@ -60,13 +63,14 @@ export function storedSlots(server: ApiServer, place: LockPlace, now: Date): Sto
     try {
       holders = parseLockAnnotation(raw, { concurrency: place.concurrency }).holders;
     } catch {
-      return [{ node: "?corrupt", since: 0, unschedulable: false }];
+      return [{ node: "?corrupt", since: 0, renewed: 0, unschedulable: false }];
     }
     return holders
       .filter((h) => h.node !== "" && !isLockHolderExpired(h, now))
       .map((h) => ({
         node: h.node,
         since: h.createdAt.getTime(),
+        renewed: h.renewed ? goTimeToDate(h.renewed).getTime() : h.createdAt.getTime(),
         unschedulable: h.unschedulable,
         ...(h.process ? { process: h.process } : {}),
       }));
@@ -78,7 +82,7 @@ export function storedSlots(server: ApiServer, place: LockPlace, now: Date): Sto
     const annotations = annotationsOf(lease);
     if (labels[LEASE_ROLE_LABEL] !== "slot") {
       if (annotations[LEASE_MANUAL_ANNOTATION] !== undefined)
-        out.push({ node: MANUAL_HOLDER, since: 0, unschedulable: false });
+        out.push({ node: MANUAL_HOLDER, since: 0, renewed: 0, unschedulable: false });
       continue;
     }
     const spec = ((lease as { spec?: Record<string, unknown> }).spec ?? {}) as Record<string, unknown>;
@@ -91,6 +95,7 @@ export function storedSlots(server: ApiServer, place: LockPlace, now: Date): Sto
     out.push({
       node: holder,
       since: Date.parse(String(spec.acquireTime ?? spec.renewTime)),
+      renewed,
       unschedulable: annotations[LEASE_UNSCHEDULABLE_ANNOTATION] === "true",
       ...(process ? { process } : {}),
     });

@@ -11,7 +11,10 @@
  *     the lock empties, no node is left cordoned by kured (an admin's cordon stays), and no kured
  *     bookkeeping annotation is left behind;
  *  4. no slot outlives its process for long: a few minutes after the quiesce every slot belongs
- *     to a live process of its node; a node whose patches are refused (403) gives its slot back.
+ *     to a live process of its node; a node whose patches are refused (403) gives its slot back;
+ *  5. no loop: API requests, slot takes and timers per minute stay bounded;
+ *  6. a slot is never taken from a process that still runs and renewed it within the last three
+ *     heartbeats (another process of the same node adopts it only once it is gone or stale).
  */
 import {
   createSystemClock,
@@ -44,7 +47,16 @@ import {
 import { simulatedDrainer, testSettings } from "../../support/simulated-daemon.js";
 import { goAcquire, goRelease, type GoKuredOptions } from "./go-kured.js";
 import { KillSwitch } from "./kill-switch.js";
-import { ANNOTATION, isLockChange, LEASES, NAMESPACE, rawLock, storedSlots, type LockPlace } from "./lock-view.js";
+import {
+  ANNOTATION,
+  isLockChange,
+  LEASES,
+  NAMESPACE,
+  rawLock,
+  storedSlots,
+  type LockPlace,
+  type StoredSlot,
+} from "./lock-view.js";
 import type { ModelEnv } from "./model-env.js";
 import {
   clockTime,
@@ -67,6 +79,9 @@ const T = {
   leases: findResource("coordination.k8s.io", "v1", "leases") as ResourceType,
 };
 const NODES = T.nodes.storage;
+/** The coordinator's default heartbeat, and after how many missed ones a slot's process counts as gone (core's values). */
+const HEARTBEAT_MS = 30 * SECOND;
+const STALE_HEARTBEATS = 3;
 /** How long after the quiesce a slot may still belong to a dead process (recovery retries, 3 missed heartbeats). */
 const TAKEOVER_BOUND_MS = 5 * MINUTE;
 /** How long a node whose patches are all refused may keep a slot it cannot use. */
@@ -160,6 +175,8 @@ export class ModelRun {
   private lastLockLine = "";
   /** the stored slots' identities at the last change, and when each node took a slot (for invariant 5) */
   private lastKeys = new Set<string>();
+  /** the stored slots at the last change (for invariant 6) */
+  private lastSlots: readonly StoredSlot[] = [];
   private readonly acquisitions = new Map<string, number[]>();
   private loadMinute = 0;
   private loadTotal = 0;
@@ -307,9 +324,31 @@ export class ModelRun {
         );
     }
     this.lastKeys = keys;
+    this.checkAdoptions(held);
+    this.lastSlots = held;
     for (const [node, at] of this.adminCordoned) {
       const name = this.names[node];
       if (slots.some((h) => h.node === name && !h.unschedulable && h.since >= this.t0 + at)) this.cordonRaced.add(node);
+    }
+  }
+
+  /** Invariant 6: a slot that changed process was taken from one that is gone or stale. */
+  private checkAdoptions(held: readonly StoredSlot[]): void {
+    const now = this.env.clock.now().getTime();
+    for (const slot of held) {
+      const before = this.lastSlots.find((h) => h.node === slot.node);
+      if (!before?.process || !slot.process || slot.process === before.process) continue;
+      const node = this.names.indexOf(slot.node);
+      if (node < 0 || now >= before.renewed + STALE_HEARTBEATS * HEARTBEAT_MS) continue;
+      const running = (this.pods[node] as Pod[]).some(
+        (p) => p.proc?.id === before.process || (p.stopping?.id === before.process && !p.stopping.ended),
+      );
+      if (running)
+        this.violate(
+          "6",
+          `${slot.process} took ${this.short(slot.node)}'s slot from ${before.process}, ` +
+            `which still runs and renewed it ${Math.round((now - before.renewed) / 1000)}s ago`,
+        );
     }
   }
 
