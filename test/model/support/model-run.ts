@@ -170,6 +170,9 @@ export class ModelRun {
   /** admin cordons that raced with an acquire already under way (the slot says "was schedulable") */
   private readonly cordonRaced = new Set<number>();
   private readonly forbidden = new Map<number, { from: number; until: number }>();
+  /** until when (run time) the API was out for everyone, and a node's own API calls failed (503) */
+  private outageUntil = -Infinity;
+  private readonly nodeApiDownUntil = new Map<number, number>();
   private readonly violations: Violation[] = [];
   private readonly trace: string[] = [];
   private lastLockLine = "";
@@ -553,6 +556,7 @@ export class ModelRun {
       }
       case "outage":
         faults.outage(a.ms, a.drop ? undefined : 503);
+        this.outageUntil = Math.max(this.outageUntil, this.now + a.ms);
         return;
       case "node-api-down":
       case "forbidden": {
@@ -568,6 +572,8 @@ export class ModelRun {
               })
             : faults.add({ resource: "nodes", verb: ["get", "patch"], name, status: 503 });
         if (a.kind === "forbidden") this.forbidden.set(a.node, { from: this.now, until: this.now + a.ms });
+        else
+          this.nodeApiDownUntil.set(a.node, Math.max(this.nodeApiDownUntil.get(a.node) ?? -Infinity, this.now + a.ms));
         await this.sleep(a.ms);
         rule.remove();
         this.forbidden.delete(a.node);
@@ -724,6 +730,8 @@ export class ModelRun {
       // the 403 window or before it (bookkeeping written, then the 403 before the cordon), there
       // is no cordon to undo, so the slot must have been given back (a few failed attempts)
       if (slot.since - this.t0 > now - FORBIDDEN_BOUND_MS) continue;
+      // nor while the API was out (for everyone, or for this node): nothing can be given back then
+      if (Math.max(this.outageUntil, this.nodeApiDownUntil.get(node) ?? -Infinity) > now - FORBIDDEN_BOUND_MS) continue;
       // a slot without a process (Go kured's rewrite) is its node's live process's
       const live = (this.pods[node] as Pod[]).some(
         (p) => p.proc !== undefined && (slot.process === undefined || p.proc.id === slot.process),
