@@ -1,7 +1,9 @@
 /** The `kured-testkit serve` command. */
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { main } from "./cli.js";
@@ -37,5 +39,23 @@ describe("kured-testkit serve", () => {
     vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     expect(await main(["serve", "--nodes", "many"])).toBe(2);
     expect(await main(["start"])).toBe(2);
+  });
+});
+
+describe("the kured-testkit bin", () => {
+  const root = fileURLToPath(new URL("../../..", import.meta.url));
+  const link = join(root, "node_modules", ".bin", "kured-testkit");
+
+  it("is linked by npm to the committed launcher, which exists before dist/ is built", () => {
+    expect(existsSync(link)).toBe(true);
+    expect(realpathSync(link)).toBe(fileURLToPath(new URL("../bin/kured-testkit.js", import.meta.url)));
+  });
+
+  it("runs the CLI through npm's symlink (npx kured-testkit)", () => {
+    // dist/ is built by `npm test` before vitest runs
+    const run = spawnSync(process.execPath, [link, "--help"], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/^Usage: kured-testkit serve/);
+    expect(run.status).toBe(0);
   });
 });
