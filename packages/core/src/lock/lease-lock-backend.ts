@@ -10,7 +10,7 @@
  * `renew`); with TTL 0 (kured's default) the duration is left unset and the slot never expires.
  */
 import type { V1Lease, V1LeaseList, V1MicroTime } from "@kubernetes/client-node";
-import type { KubeApi } from "../kube/kube-api.js";
+import { KubeApiError, type KubeApi } from "../kube/kube-api.js";
 import type {
   AcquireRequest,
   AcquireResult,
@@ -63,6 +63,29 @@ interface LeaseClient {
 
 const LEASE_TYPE = { apiVersion: "coordination.k8s.io/v1", kind: "Lease" } as const;
 
+/**
+ * The shipped RBAC grants get and update only on the lock's Lease names (other components keep
+ * their leader-election Leases in kube-system), listed for one concurrency: a 403 on a named
+ * Lease says which name to add, e.g. kured-lock-2 after --concurrency was raised to 3.
+ */
+function withPinningHint(error: unknown, verb: "get" | "update", namespace: string, name: string): unknown {
+  if (!(error instanceof KubeApiError) || error.code !== 403) return error;
+  let status: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(error.body);
+    if (parsed && typeof parsed === "object") status = parsed as Record<string, unknown>;
+  } catch {
+    // not a Status: keep the hint alone
+  }
+  const hint =
+    `grant "${verb}" on the Lease ${namespace}/${name}: add "${name}" to the resourceNames of kured's Lease ` +
+    "rule (deploy/kured-rbac.yaml lists the names for --concurrency=1: <ds-name>-lock-0 … <ds-name>-lock-<N-1> " +
+    "and <ds-name>-lock-queue; the Helm chart renders them from configuration.concurrency)";
+  const message = typeof status.message === "string" && status.message ? `${status.message}; ${hint}` : hint;
+  const path = `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`;
+  return new KubeApiError(403, JSON.stringify({ ...status, message }), verb === "get" ? "GET" : "PUT", path);
+}
+
 function leaseClient(kube: KubeApi): LeaseClient {
   const collection = (namespace: string): string =>
     `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
@@ -70,11 +93,19 @@ function leaseClient(kube: KubeApi): LeaseClient {
     listNamespacedLease: (p, signal) =>
       kube.get(collection(p.namespace), { signal, query: { labelSelector: p.labelSelector } }),
     readNamespacedLease: (p, signal) =>
-      kube.get(`${collection(p.namespace)}/${encodeURIComponent(p.name)}`, { signal }),
+      kube
+        .get<V1Lease>(`${collection(p.namespace)}/${encodeURIComponent(p.name)}`, { signal })
+        .catch((e: unknown) => Promise.reject(withPinningHint(e, "get", p.namespace, p.name))),
     // list items carry no apiVersion/kind; the API server wants them in a write's body
     createNamespacedLease: (p, signal) => kube.post(collection(p.namespace), { ...p.body, ...LEASE_TYPE }, { signal }),
     replaceNamespacedLease: (p, signal) =>
-      kube.put(`${collection(p.namespace)}/${encodeURIComponent(p.name)}`, { ...p.body, ...LEASE_TYPE }, { signal }),
+      kube
+        .put<V1Lease>(
+          `${collection(p.namespace)}/${encodeURIComponent(p.name)}`,
+          { ...p.body, ...LEASE_TYPE },
+          { signal },
+        )
+        .catch((e: unknown) => Promise.reject(withPinningHint(e, "update", p.namespace, p.name))),
   };
 }
 
