@@ -10,6 +10,7 @@ import {
   type LockBackend,
   type ManualLockControl,
 } from "@kured/core";
+import { CoordinationV1Api } from "@kubernetes/client-node";
 import { skipReasonForRealCluster, startCluster, type Cluster } from "@kured/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -95,5 +96,35 @@ describe.skipIf(skip !== undefined)("what the RBAC does not allow", () => {
     await expect(other.acquire({ holder: "node-1", wasUnschedulable: false, signal: live() })).rejects.toMatchObject({
       code: 403,
     });
+  });
+});
+
+describe.skipIf(skip !== undefined)("Leases that are not kured's", () => {
+  it("another component's leader-election Lease in kube-system can be neither read by name nor updated", async () => {
+    const admin = cluster.kubeConfig.makeApiClient(CoordinationV1Api);
+    const lease = await admin.createNamespacedLease({
+      namespace: "kube-system",
+      body: {
+        metadata: { name: "kube-controller-manager" },
+        spec: { holderIdentity: "control-plane-1", leaseDurationSeconds: 15 },
+      },
+    });
+    const kured = cluster.serviceAccountKubeConfig("kube-system", "kured").makeApiClient(CoordinationV1Api);
+    await expect(
+      kured.readNamespacedLease({ namespace: "kube-system", name: "kube-controller-manager" }),
+    ).rejects.toMatchObject({ code: 403 });
+    await expect(
+      kured.replaceNamespacedLease({
+        namespace: "kube-system",
+        name: "kube-controller-manager",
+        body: { ...lease, spec: { ...lease.spec, holderIdentity: "kured" } },
+      }),
+    ).rejects.toMatchObject({ code: 403 });
+    // kured's own slot Lease, by name, is allowed (it exists if a test above took a slot)
+    const own = await kured.readNamespacedLease({ namespace: "kube-system", name: "kured-lock-0" }).then(
+      () => 200,
+      (e: { code?: number }) => e.code,
+    );
+    expect([200, 404]).toContain(own);
   });
 });
