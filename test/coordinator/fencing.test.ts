@@ -267,6 +267,38 @@ describe("fencing: every reboot and uncordon under the lock (issue 14)", () => {
     });
   });
 
+  it("5b. a 403 that left the slot's record on the node: an admin's later cordon stays when kured restarts", async () => {
+    // found by the fault model: the record {process, expires} outlived the slot given back
+    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset", ttlMs: 10 * MINUTE }));
+    w.hosts.needsReboot.add("node-1");
+    const first = daemon(w, "node-1", { settings: { drainDelayMs: 2 * MINUTE } });
+    await first.start();
+    await until(w, async () => {
+      const n = await readNode(w, "node-1");
+      return n.metadata?.annotations?.[NodeAnnotations.lockSlot] !== undefined;
+    });
+    // the record is written; RBAC loses patch on nodes before the cordon
+    const rule = w.cluster.server?.faults.add({ resource: "nodes", verb: "patch", name: "node-1", status: 403 });
+    await until(w, () => w.events.some((e) => e.node === "node-1" && e.phase === "lock-released"));
+    w.hosts.needsReboot.delete("node-1");
+    await first.stop();
+    let n = await readNode(w, "node-1");
+    expect(n.spec?.unschedulable).not.toBe(true);
+    expect(n.metadata?.annotations?.[NodeAnnotations.lockSlot]).toBeDefined(); // what the 403 left
+    rule?.remove(); // RBAC fixed; later an admin cordons the node for maintenance
+    await cordon(w, "node-1");
+    const second = daemon(w, "node-1");
+    await second.start();
+    await until(w, async () => {
+      const m = await readNode(w, "node-1");
+      return m.metadata?.annotations?.[NodeAnnotations.lockSlot] === undefined;
+    });
+    await w.clock.advance(2 * HOUR);
+    n = await readNode(w, "node-1");
+    expect(n.spec?.unschedulable).toBe(true);
+    expect(storedHolders(w)).toEqual([]);
+  });
+
   it.each(["daemonset", "lease"] as const)(
     "6. --lock-ttl=720h works on the %s lock: a whole cycle, renewed at the heartbeat, not in a loop",
     async (lock) => {

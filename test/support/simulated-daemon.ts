@@ -71,9 +71,9 @@ export interface DrainBehaviour {
 /** A drainer that cordons for real and "drains" by waiting, so the cycle can be tested alone. */
 export function simulatedDrainer(ops: NodeOperations, behaviour: () => DrainBehaviour): Drainer {
   return {
-    cordon: (ctx) => ops.setUnschedulable(true, ctx.signal),
+    cordon: (ctx) => ops.setUnschedulable(true, ctx.signal, ctx.annotations),
     uncordon: async (ctx) => {
-      await ops.setUnschedulable(false, ctx.signal);
+      await ops.setUnschedulable(false, ctx.signal, ctx.annotations);
     },
     async drain(ctx) {
       const b = behaviour();

@@ -81,6 +81,24 @@ describe("EvictionDrainer.cordon / uncordon", () => {
     expect((await c.apis.core.readNode({ name: NODE })).spec?.unschedulable).toBeFalsy();
   });
 
+  it("writes the given annotations in the patch that flips the cordon, and only then", async () => {
+    const clock = new VirtualClock();
+    const c = await start(clock);
+    const d = drainer(c);
+    const ctx = nodeContext(clock);
+    const ann = async () => (await c.apis.core.readNode({ name: NODE })).metadata?.annotations?.["example.com/mark"];
+    c.server?.audit.clear();
+    await d.cordon({ ...ctx, annotations: { "example.com/mark": "cordoned" } });
+    const patches = (c.server?.audit.entries() ?? []).filter((e) => e.resource === "nodes" && e.verb === "patch");
+    expect(patches).toHaveLength(1);
+    expect(await ann()).toBe("cordoned");
+    await d.cordon({ ...ctx, annotations: { "example.com/mark": "again" } }); // already cordoned: no write
+    expect(await ann()).toBe("cordoned");
+    await d.uncordon({ ...ctx, annotations: { "example.com/mark": null } });
+    expect(await ann()).toBeUndefined();
+    expect((await c.apis.core.readNode({ name: NODE })).spec?.unschedulable).toBeFalsy();
+  });
+
   it("writes nothing when the node is already cordoned", async () => {
     const clock = new VirtualClock();
     const c = await start(clock);

@@ -2,6 +2,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import {
   formatGoDuration,
   reason,
+  type CordonContext,
   type DrainOptions,
   type DrainProgress,
   type DrainResult,
@@ -108,15 +109,15 @@ export class EvictionDrainer implements Drainer {
   }
 
   /** Marks the node unschedulable; tells whether it already was (then nothing is written). */
-  async cordon(ctx: NodeContext): Promise<{ wasUnschedulable: boolean }> {
-    const result = await setUnschedulable(this.kube, ctx.node, true, ctx.signal);
+  async cordon(ctx: CordonContext): Promise<{ wasUnschedulable: boolean }> {
+    const result = await setUnschedulable(this.kube, ctx.node, true, ctx.signal, ctx.annotations);
     ctx.log.info({ wasUnschedulable: result.wasUnschedulable }, "node cordoned");
     return result;
   }
 
   /** Marks the node schedulable again; a no-op when it is. */
-  async uncordon(ctx: NodeContext): Promise<void> {
-    const result = await setUnschedulable(this.kube, ctx.node, false, ctx.signal);
+  async uncordon(ctx: CordonContext): Promise<void> {
+    const result = await setUnschedulable(this.kube, ctx.node, false, ctx.signal, ctx.annotations);
     if (result.wasUnschedulable) ctx.log.info("node uncordoned");
   }
 

@@ -27,17 +27,25 @@ export type DrainResult =
   { readonly ok: true } | { readonly ok: false; readonly reason: Reason; readonly remainingPods: readonly string[] };
 
 /**
+ * What `cordon` and `uncordon` are given: annotations to write in the same request that changes
+ * `spec.unschedulable` (a value of null removes one), so that kured's record of its own cordon
+ * can never disagree with the cordon; nothing is written when the node already was so.
+ */
+export type CordonContext = NodeContext & { readonly annotations?: Readonly<Record<string, string | null>> };
+
+/**
  * Cordons, drains and uncordons this node.
  *
  * Must promise: `cordon` reports whether the node was already unschedulable before the call;
+ * `cordon` and `uncordon` write `ctx.annotations` in the very patch that flips the cordon;
  * `drain` uses evictions (so PodDisruptionBudgets are honoured), never touches DaemonSet or
  * mirror pods, stops when the signal aborts, and on failure names the pods left; `uncordon` is
  * idempotent. Cordon/uncordon survive concurrent updates of the Node (retry on conflict).
  */
 export interface Drainer {
-  cordon(ctx: NodeContext): Promise<{ wasUnschedulable: boolean }>;
+  cordon(ctx: CordonContext): Promise<{ wasUnschedulable: boolean }>;
   drain(
     ctx: NodeContext & { readonly options: DrainOptions; onProgress?(p: DrainProgress): void },
   ): Promise<DrainResult>;
-  uncordon(ctx: NodeContext): Promise<void>;
+  uncordon(ctx: CordonContext): Promise<void>;
 }

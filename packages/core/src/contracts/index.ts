@@ -14,7 +14,7 @@ export type {
   AcquireResult,
   AdoptRequest,
 } from "./lock-backend.js";
-export type { Drainer, DrainOptions, DrainProgress, DrainResult } from "./drainer.js";
+export type { CordonContext, Drainer, DrainOptions, DrainProgress, DrainResult } from "./drainer.js";
 export type { Rebooter } from "./rebooter.js";
 export type { Notifier } from "./notifier.js";
 export type { Phase, RebootEvent } from "./events.js";

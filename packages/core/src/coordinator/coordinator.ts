@@ -99,15 +99,22 @@ interface SlotRecord {
   readonly process?: string;
   /** the slot had a TTL: it may have expired while the node was down */
   readonly expires?: boolean;
+  /**
+   * kured's cordon is in place: written in the patch that cordoned, removed in the one that
+   * uncordons, so it cannot outlive kured's cordon (a record whose clearing failed, say on a 403,
+   * and a cordon an admin made since are never taken for kured's own)
+   */
+  readonly cordoned?: boolean;
 }
 
 function parseSlotRecord(raw: string | undefined): SlotRecord | undefined {
   if (raw === undefined) return undefined;
   try {
-    const v = JSON.parse(raw) as { process?: unknown; expires?: unknown };
+    const v = JSON.parse(raw) as { process?: unknown; expires?: unknown; cordoned?: unknown };
     return {
       ...(typeof v.process === "string" ? { process: v.process } : {}),
       ...(v.expires === true ? { expires: true } : {}),
+      ...(v.cordoned === true ? { cordoned: true } : {}),
     };
   } catch {
     return {};
@@ -301,7 +308,8 @@ export class RebootCoordinator {
   /**
    * Our bookkeeping annotations on a node whose slot is gone. They are acted on only when the
    * slot they belong to could have expired (it had a TTL) and the node is still cordoned as kured
-   * left it: the TTL ran out while the node was down, and kured must not leave it cordoned.
+   * left it (the record says so, written with the cordon itself): the TTL ran out while the node
+   * was down, and kured must not leave it cordoned.
    * Otherwise (the slot was released by someone else: Go kured after a swap, a manual unlock)
    * they are stale: cleared, never acted on, so a cordon made since by an admin stays.
    */
@@ -314,7 +322,12 @@ export class RebootCoordinator {
       annotation(node, NodeAnnotations.bootIdBeforeReboot) === undefined
     )
       return;
-    if (record?.expires === true && before === "false" && node.spec?.unschedulable === true) {
+    if (
+      record?.expires === true &&
+      record.cordoned === true &&
+      before === "false" &&
+      node.spec?.unschedulable === true
+    ) {
       this.o.log.warn("The lock slot of this node's reboot expired before it was back; restoring the node");
       const bootBefore = annotation(node, NodeAnnotations.bootIdBeforeReboot);
       const rebooted = bootBefore !== undefined && bootBefore !== bootIdOf(node);
@@ -370,7 +383,8 @@ export class RebootCoordinator {
   ): Promise<void> {
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(MINUTE)]);
     if (!cordonedBefore) {
-      await this.o.drainer.uncordon(this.ctx(timeout));
+      // the record of kured's cordon goes in the same patch: it never outlives the cordon
+      await this.o.drainer.uncordon({ ...this.ctx(timeout), annotations: { [NodeAnnotations.lockSlot]: null } });
       if (this.held) this.held.cordoned = false;
       this.publish("uncordoned");
     }
@@ -730,7 +744,9 @@ export class RebootCoordinator {
     this.publish("draining");
     await this.flushEvents(signal); // kured notifies before it cordons
     if (this.held) this.held.cordoned = true;
-    await this.o.drainer.cordon(this.ctx(signal));
+    // the record says "kured's cordon" in the very patch that cordons (nothing if already cordoned)
+    const cordonRecord = JSON.stringify({ ...this.slotRecord(slot), cordoned: true });
+    await this.o.drainer.cordon({ ...this.ctx(signal), annotations: { [NodeAnnotations.lockSlot]: cordonRecord } });
     this.halt("cordoned");
     const drained = await this.drain(signal);
     if (!drained && !this.o.settings.forceReboot) return this.endCycle(signal);
@@ -772,7 +788,7 @@ export class RebootCoordinator {
    */
   private async recordCordonState(slot: LockSlot): Promise<void> {
     const node = await this.o.nodeOps.get();
-    const record = JSON.stringify({ process: this.process, expires: slot.expiresAt !== undefined });
+    const record = JSON.stringify(this.slotRecord(slot));
     const before = String(slot.wasUnschedulable);
     if (
       annotation(node, NodeAnnotations.lockSlot) === record &&
@@ -786,6 +802,10 @@ export class RebootCoordinator {
         ? { [NodeAnnotations.bootIdBeforeReboot]: null }
         : {}),
     });
+  }
+
+  private slotRecord(slot: LockSlot): SlotRecord {
+    return { process: this.process, expires: slot.expiresAt !== undefined };
   }
 
   /** Ends a held cycle without a reboot: the node and the slot are given back. */

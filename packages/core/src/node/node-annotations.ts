@@ -10,7 +10,8 @@ export const NodeAnnotations = {
   bootIdBeforeReboot: "kured.dev/boot-id-before-reboot",
   /**
    * ours: which slot the two annotations above belong to, JSON `{"process":…,"expires":bool}`
-   * (the process that took it, and whether it had a TTL); annotations that match no slot are stale
+   * (the process that took it, and whether it had a TTL), plus `"cordoned":true` from the patch
+   * that cordoned to the one that uncordons; annotations that match no slot are stale
    */
   lockSlot: "kured.dev/lock-slot",
   /** ours: any value asks for a reboot as if the sentinel were present */

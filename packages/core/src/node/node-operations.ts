@@ -52,14 +52,18 @@ export class NodeOperations {
   }
 
   /** Sets spec.unschedulable; returns whether it was set before. Conditional on the version read. */
-  setUnschedulable(unschedulable: boolean, signal?: AbortSignal): Promise<{ wasUnschedulable: boolean }> {
+  setUnschedulable(
+    unschedulable: boolean,
+    signal?: AbortSignal,
+    annotations?: Readonly<Record<string, string | null>>,
+  ): Promise<{ wasUnschedulable: boolean }> {
     return retryOnConflict(
       async () => {
         const current = await this.get();
         const was = current.spec?.unschedulable === true;
         if (was !== unschedulable) {
           await this.mergePatch({
-            metadata: { resourceVersion: current.metadata?.resourceVersion },
+            metadata: { resourceVersion: current.metadata?.resourceVersion, ...(annotations ? { annotations } : {}) },
             spec: { unschedulable },
           });
         }
