@@ -14,6 +14,7 @@ export type {
   AcquireResult,
   AdoptRequest,
 } from "./lock-backend.js";
+export { renewedSince } from "./lock-backend.js";
 export type { CordonContext, Drainer, DrainOptions, DrainProgress, DrainResult } from "./drainer.js";
 export type { Rebooter } from "./rebooter.js";
 export type { Notifier } from "./notifier.js";

@@ -59,7 +59,17 @@ export interface AdoptRequest {
   readonly process: string;
   readonly from: string | undefined;
   readonly bootId?: string;
+  /**
+   * the slot's last heartbeat (`renewedAt`, else `acquiredAt`) as read when it was judged
+   * abandoned: a slot renewed since is not adopted (its process is alive after all)
+   */
+  readonly heartbeat?: Date;
   readonly signal: AbortSignal;
+}
+
+/** Whether `slot` was renewed after the heartbeat an adopter saw (so it must not be adopted). */
+export function renewedSince(slot: Pick<LockSlot, "renewedAt" | "acquiredAt">, heartbeat: Date | undefined): boolean {
+  return heartbeat !== undefined && (slot.renewedAt ?? slot.acquiredAt).getTime() !== heartbeat.getTime();
 }
 
 /**

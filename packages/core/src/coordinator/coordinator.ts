@@ -263,6 +263,7 @@ export class RebootCoordinator {
       const staleAt = (slot.renewedAt ?? slot.acquiredAt).getTime() + STALE_HEARTBEATS * this.heartbeatMs;
       const now = this.o.clock.now().getTime();
       if (slot.process === undefined || rebooted || now >= staleAt) {
+        // only as seen now: a heartbeat since (a live process after all) makes the adopt fail
         const adopted = await this.adopt(slot, boot, signal);
         if (adopted) {
           this.o.log.info(
@@ -300,6 +301,7 @@ export class RebootCoordinator {
       holder: this.o.node,
       process: this.process,
       from: slot.process,
+      heartbeat: slot.renewedAt ?? slot.acquiredAt,
       ...(bootId ? { bootId } : {}),
       signal,
     });

@@ -3,7 +3,7 @@
  * time: the DaemonSet backend reads, asks these for the next value, and writes it conditionally on
  * the resourceVersion it read (retrying from a fresh read on 409).
  */
-import type { LockQueueEntry, LockSlot, LockState } from "../contracts/lock-backend.js";
+import { renewedSince, type LockQueueEntry, type LockSlot, type LockState } from "../contracts/lock-backend.js";
 import type { Reason } from "../contracts/reason.js";
 import {
   isLockHolderExpired,
@@ -245,12 +245,14 @@ export function planRenew(
  */
 export function planAdopt(
   lock: LockAnnotation | undefined,
-  req: { holder: string; process: string; from: string | undefined; bootId?: string },
+  req: { holder: string; process: string; from: string | undefined; bootId?: string; heartbeat?: Date },
   settings: PlanSettings,
   now: Date,
 ): { slot: LockSlot; write: PlannedWrite } | undefined {
   return replaceEntry(lock, req.holder, settings, now, (h) =>
-    h.process === req.from ? { process: req.process, bootId: req.bootId ?? h.bootId } : undefined,
+    h.process === req.from && !renewedSince(toSlot(h), req.heartbeat)
+      ? { process: req.process, bootId: req.bootId ?? h.bootId }
+      : undefined,
   );
 }
 

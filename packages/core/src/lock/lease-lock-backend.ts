@@ -11,13 +11,14 @@
  */
 import type { V1Lease, V1LeaseList, V1MicroTime } from "@kubernetes/client-node";
 import { KubeApiError, type KubeApi } from "../kube/kube-api.js";
-import type {
-  AcquireRequest,
-  AcquireResult,
-  AdoptRequest,
-  LockQueueEntry,
-  LockSlot,
-  LockState,
+import {
+  renewedSince,
+  type AcquireRequest,
+  type AcquireResult,
+  type AdoptRequest,
+  type LockQueueEntry,
+  type LockSlot,
+  type LockState,
 } from "../contracts/lock-backend.js";
 import type { Reason } from "../contracts/reason.js";
 import { backoffDelay, CONFLICT_BACKOFF } from "./backoff.js";
@@ -350,7 +351,7 @@ export class LeaseLockBackend implements QueueingLockBackend {
   /** Hands `holder`'s slot from process `from` to `process`, if it is still `from`'s (and renews it). */
   async adopt(req: AdoptRequest): Promise<LockSlot | undefined> {
     return this.#rewriteSlot(req, (slot) =>
-      slot.process === req.from
+      slot.process === req.from && !renewedSince(slot, req.heartbeat)
         ? { [LEASE_PROCESS_ANNOTATION]: req.process, ...(req.bootId ? { [LEASE_BOOT_ID_ANNOTATION]: req.bootId } : {}) }
         : undefined,
     );

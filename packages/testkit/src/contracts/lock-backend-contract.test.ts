@@ -139,6 +139,7 @@ const CHECK = {
   aborted: "honours an already aborted signal on every call, and an aborted acquire takes no slot",
   interleaved: "keeps holders within the capacity, and loses no slot, under interleaved acquires and releases",
   expiry: "an expired slot no longer counts and can be taken by the next acquirer",
+  adopt: "adopt takes a slot only as it was seen: a slot renewed since stays with its process",
 } as const;
 
 describe("lockBackendChecks", () => {

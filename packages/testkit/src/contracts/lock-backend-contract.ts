@@ -373,6 +373,50 @@ export const lockBackendChecks: readonly ContractCheck<LockBackendContractFixtur
       expect(holderNames(await inspect(f, b)), "holders after expiry").toEqual(["node-2"]);
     },
   },
+  {
+    name: "adopt takes a slot only as it was seen: a slot renewed since stays with its process",
+    run: async (f) => {
+      const expiring = f.expiring;
+      if (!expiring) notApplicable("the fixture has no expiring backends (time must pass between heartbeats)");
+      const [a, b] = (await expiring.backends({ capacity: 1, count: 2 })) as [LockBackend, LockBackend];
+      if (!a.adopt || !a.renew) notApplicable("the backend has no adopt or renew");
+      const taken = await call(f, "acquire(node-1, process p1)", () =>
+        a.acquire({ holder: "node-1", process: "p1", wasUnschedulable: false, signal: live() }),
+      );
+      expectAcquired(taken, "acquire(node-1, process p1)");
+      const seen = await holding(f, b, "node-1");
+      expect(seen?.process, "holding(node-1).process").toBe("p1");
+      await expiring.elapse(Math.min(1000, expiring.ttlMs / 4));
+      const renewed = await call(f, "renew(node-1, p1)", () =>
+        (a.renew as NonNullable<LockBackend["renew"]>)({ holder: "node-1", process: "p1", signal: live() }),
+      );
+      expect(renewed?.process, "renew(node-1, p1).process").toBe("p1");
+      // b judged the slot abandoned from its earlier read; p1 renewed since: the adopt must fail
+      const stale = seen as LockSlot;
+      const adopted = await call(f, "adopt(node-1, p1 → p2, old heartbeat)", () =>
+        (b.adopt as NonNullable<LockBackend["adopt"]>)({
+          holder: "node-1",
+          process: "p2",
+          from: "p1",
+          heartbeat: stale.renewedAt ?? stale.acquiredAt,
+          signal: live(),
+        }),
+      );
+      expect(adopted, "adopt with a heartbeat older than the slot's last renewal").toBeUndefined();
+      expect((await holding(f, b, "node-1"))?.process, "the slot's process after the refused adopt").toBe("p1");
+      const current = (await holding(f, b, "node-1")) as LockSlot;
+      const fresh = await call(f, "adopt(node-1, p1 → p2, current heartbeat)", () =>
+        (b.adopt as NonNullable<LockBackend["adopt"]>)({
+          holder: "node-1",
+          process: "p2",
+          from: "p1",
+          heartbeat: current.renewedAt ?? current.acquiredAt,
+          signal: live(),
+        }),
+      );
+      expect(fresh?.process, "adopt with the slot's current heartbeat").toBe("p2");
+    },
+  },
 ];
 
 /** Registers vitest tests that check `factory`'s lock backends against the LockBackend contract. */

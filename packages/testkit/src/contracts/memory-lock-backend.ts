@@ -1,4 +1,5 @@
 import {
+  renewedSince,
   systemClock,
   type AcquireRequest,
   type AcquireResult,
@@ -240,7 +241,9 @@ class MemoryLockBackend implements LockBackend {
   async adopt(req: AdoptRequest): Promise<LockSlot | undefined> {
     req.signal.throwIfAborted();
     return this.#lock.rewrite(req.holder, (slot) =>
-      slot.process === req.from ? { process: req.process, ...(req.bootId ? { bootId: req.bootId } : {}) } : undefined,
+      slot.process === req.from && !renewedSince(slot, req.heartbeat)
+        ? { process: req.process, ...(req.bootId ? { bootId: req.bootId } : {}) }
+        : undefined,
     );
   }
 
