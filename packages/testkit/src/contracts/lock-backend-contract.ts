@@ -391,29 +391,22 @@ export const lockBackendChecks: readonly ContractCheck<LockBackendContractFixtur
         (a.renew as NonNullable<LockBackend["renew"]>)({ holder: "node-1", process: "p1", signal: live() }),
       );
       expect(renewed?.process, "renew(node-1, p1).process").toBe("p1");
+      const adoptAsSeen = (slot: LockSlot, what: string) =>
+        call(f, `adopt(node-1, p1 → p2, ${what} heartbeat)`, () =>
+          (b.adopt as NonNullable<LockBackend["adopt"]>)({
+            holder: "node-1",
+            process: "p2",
+            from: "p1",
+            heartbeat: slot.renewedAt ?? slot.acquiredAt,
+            signal: live(),
+          }),
+        );
       // b judged the slot abandoned from its earlier read; p1 renewed since: the adopt must fail
-      const stale = seen as LockSlot;
-      const adopted = await call(f, "adopt(node-1, p1 → p2, old heartbeat)", () =>
-        (b.adopt as NonNullable<LockBackend["adopt"]>)({
-          holder: "node-1",
-          process: "p2",
-          from: "p1",
-          heartbeat: stale.renewedAt ?? stale.acquiredAt,
-          signal: live(),
-        }),
-      );
+      const adopted = await adoptAsSeen(seen as LockSlot, "old");
       expect(adopted, "adopt with a heartbeat older than the slot's last renewal").toBeUndefined();
-      expect((await holding(f, b, "node-1"))?.process, "the slot's process after the refused adopt").toBe("p1");
       const current = (await holding(f, b, "node-1")) as LockSlot;
-      const fresh = await call(f, "adopt(node-1, p1 → p2, current heartbeat)", () =>
-        (b.adopt as NonNullable<LockBackend["adopt"]>)({
-          holder: "node-1",
-          process: "p2",
-          from: "p1",
-          heartbeat: current.renewedAt ?? current.acquiredAt,
-          signal: live(),
-        }),
-      );
+      expect(current?.process, "the slot's process after the refused adopt").toBe("p1");
+      const fresh = await adoptAsSeen(current, "current");
       expect(fresh?.process, "adopt with the slot's current heartbeat").toBe("p2");
     },
   },
