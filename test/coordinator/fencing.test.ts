@@ -267,6 +267,31 @@ describe("fencing: every reboot and uncordon under the lock (issue 14)", () => {
     });
   });
 
+  it("5c. giving a slot back is retried within seconds, not at the backoff a failing check built up", async () => {
+    // found by the fault model: a streak of failed checks before the acquire had grown the
+    // backoff to minutes, and the give-back after the 403 inherited it, holding the lock for 9 min
+    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset" }));
+    const server = w.cluster.server;
+    // the lock's writes fail 9 times in a row (a flaky API), then succeed: the slot is taken
+    server?.faults.add({ resource: "daemonsets", verb: ["patch", "update"], status: 503, times: 9 });
+    w.hosts.needsReboot.add("node-1");
+    const d = daemon(w, "node-1", {
+      onCheckpoint: (point) => {
+        if (point !== "lock-acquired") return;
+        // then the node's patches are refused, and the first 3 releases fail too
+        server?.faults.add({ resource: "nodes", verb: "patch", name: "node-1", status: 403 });
+        server?.faults.add({ resource: "daemonsets", verb: ["patch", "update"], status: 503, times: 3 });
+      },
+    });
+    await d.start();
+    const phase = (p: string) => w.events.find((e) => e.node === "node-1" && e.phase === p);
+    await until(w, () => phase("lock-released") !== undefined, 2 * HOUR);
+    const held = (phase("lock-released")?.at.getTime() ?? 0) - (phase("lock-acquired")?.at.getTime() ?? 0);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(2 * MINUTE);
+    expect(storedHolders(w)).toEqual([]);
+  });
+
   it("5b. a 403 that left the slot's record on the node: an admin's later cordon stays when kured restarts", async () => {
     // found by the fault model: the record {process, expires} outlived the slot given back
     const w = (world = await makeWorld({ nodes: 2, lock: "daemonset", ttlMs: 10 * MINUTE }));

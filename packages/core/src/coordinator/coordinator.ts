@@ -68,6 +68,12 @@ const STALE_HEARTBEATS = 3;
  * refusing every node patch) cannot keep the slot held for ever.
  */
 const MAX_HOLD_FAILURES = 3;
+/**
+ * The longest wait between two attempts at giving a slot back: every other node waits on that
+ * slot, so these retries never inherit the period-long backoff of a failing reboot check (a few
+ * requests per attempt, well within an API server's fair share for one client).
+ */
+const GIVE_BACK_RETRY_MAX_MS = 20_000;
 
 function errorReason(code: string, e: unknown): Reason {
   const info = apiErrorInfo(e);
@@ -139,6 +145,8 @@ function bootIdOf(node: V1Node): string | undefined {
  */
 export class RebootCoordinator {
   private readonly backoff: Backoff;
+  /** retries of a give-back (see {@link GIVE_BACK_RETRY_MAX_MS}) */
+  private readonly giveBackBackoff: Backoff;
   /** this process's identity in the lock */
   readonly process: string;
   private readonly heartbeatMs: number;
@@ -153,6 +161,16 @@ export class RebootCoordinator {
       maxMs: Math.min(5 * MINUTE, o.settings.periodMs),
       ...(o.random ? { random: o.random } : {}),
     });
+    this.giveBackBackoff = new Backoff({
+      initialMs: 1_000,
+      maxMs: Math.min(GIVE_BACK_RETRY_MAX_MS, o.settings.periodMs),
+      ...(o.random ? { random: o.random } : {}),
+    });
+  }
+
+  /** How long to wait after a failed pass: soon while a slot waits to be given back. */
+  private retryDelay(): number {
+    return this.held?.giveBack ? this.giveBackBackoff.next() : this.backoff.next();
   }
 
   /** Runs until `signal` aborts (or, after a reboot request, until the process is stopped). */
@@ -176,7 +194,7 @@ export class RebootCoordinator {
       for (;;) {
         const outcome = await this.waitThenTick(delay, signal);
         if (outcome === "rebooting") return await this.waitForReboot(signal);
-        delay = outcome === "failed" ? this.backoff.next() : this.o.settings.periodMs;
+        delay = outcome === "failed" ? this.retryDelay() : this.o.settings.periodMs;
       }
     } catch (e) {
       if (e instanceof Halt || signal.aborted) return;
@@ -218,7 +236,7 @@ export class RebootCoordinator {
         if (e instanceof Halt || signal.aborted) throw e;
         this.o.log.error({ err: e }, "start-up recovery failed, will retry");
         this.publish("error", errorReason("recovery-failed", e));
-        await this.o.clock.sleep(this.backoff.next(), signal);
+        await this.o.clock.sleep(this.retryDelay(), signal);
       }
     }
   }
@@ -831,6 +849,7 @@ export class RebootCoordinator {
       await this.restoreNode(node, cycle.slot.wasUnschedulable || !cycle.cordoned, false, signal);
       await this.release(signal);
       this.backoff.reset();
+      this.giveBackBackoff.reset();
     } catch (e) {
       cycle.failures++;
       throw e;
