@@ -22,6 +22,11 @@ export interface DaemonProcessOptions {
   /** appended to, one header per start, so a node's file holds all its processes */
   readonly logFile: string;
   readonly launcher: HostLauncher;
+  /**
+   * words put between the launcher and `node <entry> …`: a program that runs the daemon as its
+   * child (e.g. the stand-in for the host's init, as PID 1 of the daemon's namespace)
+   */
+  readonly wrapper?: readonly string[];
   /** KURED_* variables for the daemon (the test process's own KURED_* are never passed on) */
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -71,7 +76,13 @@ export class DaemonProcess {
   static start(options: DaemonProcessOptions): DaemonProcess {
     const fd = openSync(options.logFile, "a");
     try {
-      const argv = [...options.launcher.prefix, process.execPath, daemonEntry(), ...options.args];
+      const argv = [
+        ...options.launcher.prefix,
+        ...(options.wrapper ?? []),
+        process.execPath,
+        daemonEntry(),
+        ...options.args,
+      ];
       writeSync(fd, `=== ${new Date().toISOString()} start: ${argv.join(" ")}\n`);
       const [file, ...args] = argv;
       // A process group of its own: one kill reaches the launcher and the daemon it forked.

@@ -2,30 +2,56 @@
  * The e2e harness: a testkit cluster on real time, and one real kured process per node.
  *
  * A node "reboots" like this: kured runs its reboot command, a script of ours that only records
- * the request; the harness sees it, kills that node's daemon with SIGKILL (a machine going down
- * does not shut down cleanly), removes the node's reboot sentinel (the update is installed), lets
- * the simulated kubelet take the node NotReady for `downForMs`, and starts a new daemon process
- * for the node once it is Ready again — which must then uncordon it and release the lock.
+ * the request (or, with `--reboot-method=signal`, sends its signal to "PID 1", a stand-in for the
+ * host's init that only records it); the harness sees it, kills that node's daemon with SIGKILL
+ * (a machine going down does not shut down cleanly), removes the node's reboot sentinel (the
+ * update is installed), lets the simulated kubelet take the node NotReady for `downForMs`, and
+ * starts a new daemon process for the node once it is Ready again — which must then uncordon it
+ * and release the lock.
+ *
+ * Against a real cluster (KURED_E2E_KUBECONFIG) no kubelet runs the simulated nodes and nothing
+ * can reboot them: there the harness gives the Node a new `status.nodeInfo.bootID` itself (a
+ * patch, so the writes of the cluster's own controllers are left alone) before it starts the new
+ * daemon process, and the lock lives on a DaemonSet in the run's own namespace.
  */
+import { randomUUID } from "node:crypto";
 import { readFile, rm, mkdir, mkdtemp, writeFile, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { parseLockAnnotation } from "@kured/core";
-import { skipReasonForRealCluster, startCluster, type Cluster } from "@kured/testkit";
+import { skipReasonForRealCluster, startCluster, type Capability, type Cluster } from "@kured/testkit";
 import { daemonEntryMissing } from "./daemon-entry.js";
 import { DaemonProcess } from "./daemon-process.js";
 import { findHostLauncher, type HostLauncher } from "./host-namespace.js";
 import { CordonObserver, LockObserver } from "./observers.js";
 import { KURED_SERVICE_ACCOUNT, readRbacManifest } from "./rbac.js";
 
-/** Why the e2e tests cannot run here, else undefined. */
-export function e2eSkipReason(): string | undefined {
+/** What a test needs beyond a built daemon and a host launcher. */
+export interface E2eNeeds {
+  /**
+   * what the cluster must be able to do; the default (simulated reboots, the audit log, minted
+   * ServiceAccount tokens) keeps a test to the in-process server. `[]`: the test runs against a
+   * real cluster too.
+   */
+  readonly cluster?: readonly Capability[];
+  /** the daemon's "PID 1" must be a process of the test's (for `--reboot-method=signal`) */
+  readonly ownPid1?: boolean;
+}
+
+/** Why the e2e tests (with these needs) cannot run here, else undefined. */
+export function e2eSkipReason(needs: E2eNeeds = {}): string | undefined {
   const missing = daemonEntryMissing();
   if (missing) return missing;
   const host = findHostLauncher();
   if ("skip" in host) return host.skip;
-  return skipReasonForRealCluster("reboot", "audit", "rbacTokens");
+  if (needs.ownPid1 && !host.launcher.pidNamespace) {
+    return `the daemons run in the machine's own PID namespace (${host.launcher.name}), so a signal to PID 1 would reach the machine's init: needs root or unprivileged user namespaces`;
+  }
+  return skipReasonForRealCluster(...(needs.cluster ?? ["reboot", "audit", "rbacTokens"]));
 }
+
+const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 /** Options of {@link E2eCluster.start}. */
 export interface E2eOptions {
@@ -36,17 +62,32 @@ export interface E2eOptions {
    * the daemons as kube-system/kured
    */
   readonly rbac?: boolean;
-  /** more kured flags for a node's daemon (`files` places per-node files such as a plugin's) */
-  readonly extraArgs?: (node: string, files: Pick<E2eCluster, "nodeFile" | "dir">) => readonly string[];
+  /**
+   * more kured flags for a node's daemon (`e2e` places per-node files such as a plugin's, and
+   * names the nodes)
+   */
+  readonly extraArgs?: (node: string, e2e: Pick<E2eCluster, "nodeFile" | "dir" | "nodes">) => readonly string[];
   /** kured's --period; default 2s */
   readonly period?: string;
-  /** how long a rebooting node stays NotReady; default 1000 ms */
+  /** how long a rebooting node stays NotReady; default 1000 ms (in-process only) */
   readonly downForMs?: number;
+  /** kured's --concurrency; default 1 (the flag is then left out) */
+  readonly concurrency?: number;
+  /**
+   * kured's --reboot-method; default "command". With "signal" each daemon runs under a stand-in
+   * for the host's init (PID 1 of its namespace) that records the signals it gets; set
+   * --reboot-signal through `extraArgs`. Needs {@link E2eNeeds.ownPid1}.
+   */
+  readonly rebootMethod?: "command" | "signal";
 }
 
 /** A reboot kured asked for. */
 export interface RebootRequest {
   readonly node: string;
+  /** how: the reboot command ran, or a signal reached the stand-in for PID 1 */
+  readonly method: "command" | "signal";
+  /** the signal's number, for method "signal" */
+  readonly signal?: number;
   /** when the harness saw the request */
   readonly seenAt: Date;
   /** when the node's new daemon process was started (the node was Ready again) */
@@ -77,31 +118,42 @@ export class E2eCluster {
     readonly cordons: CordonObserver,
     private readonly launcher: HostLauncher,
     private readonly options: E2eOptions,
+    /** the namespace of the DaemonSet that carries the lock */
+    readonly lockNamespace: string,
   ) {}
 
   /** Starts the cluster, the observers and the reboot request watcher; no daemon yet. */
   static async start(options: E2eOptions = {}): Promise<E2eCluster> {
     const host = findHostLauncher();
     if ("skip" in host) throw new Error(host.skip);
+    if (options.rebootMethod === "signal" && !host.launcher.pidNamespace) {
+      throw new Error(e2eSkipReason({ cluster: [], ownPid1: true }));
+    }
     const rbacManifests = options.rbac ? await readRbacManifest() : undefined;
     const dir = await mkdtemp(join(tmpdir(), "kured-e2e-"));
     let cluster: Cluster | undefined;
     try {
+      // in-process unless KURED_E2E_KUBECONFIG names a real cluster
       cluster = await startCluster({
         nodes: options.nodes ?? 3,
-        inProcess: true,
         ...(rbacManifests ? { rbac: { manifests: rbacManifests } } : {}),
       });
+      // the in-process server has kured's DaemonSet in kube-system; on a real cluster it is made in the run's namespace
+      const lockNamespace = cluster.capabilities.inProcess ? "kube-system" : cluster.namespace;
       const daemonConfig = options.rbac
         ? cluster.serviceAccountKubeConfig(KURED_SERVICE_ACCOUNT.namespace, KURED_SERVICE_ACCOUNT.name)
         : cluster.kubeConfig;
       const kubeconfigFile = join(dir, "kubeconfig");
       await writeFile(kubeconfigFile, daemonConfig.exportConfig(), { mode: 0o600 });
       await writeRebootScript(dir);
+      await writeInitStandIn(dir);
       for (const node of cluster.nodeNames) await mkdir(join(dir, node));
-      const lock = await LockObserver.start(cluster.kubeConfig);
+      const lock = await LockObserver.start(cluster.kubeConfig, {
+        namespace: lockNamespace,
+        concurrency: options.concurrency ?? 1,
+      });
       const cordons = await CordonObserver.start(cluster.kubeConfig, cluster.nodeNames);
-      const e2e = new E2eCluster(cluster, dir, kubeconfigFile, lock, cordons, host.launcher, options);
+      const e2e = new E2eCluster(cluster, dir, kubeconfigFile, lock, cordons, host.launcher, options, lockNamespace);
       e2e.watchRebootRequests();
       return e2e;
     } catch (e) {
@@ -133,13 +185,18 @@ export class E2eCluster {
 
   /** kured's flags for a node. */
   daemonArgs(node: string): string[] {
+    const reboot =
+      this.options.rebootMethod === "signal"
+        ? ["--reboot-method=signal"]
+        : ["--reboot-method=command", `--reboot-command=${join(this.dir, "reboot.sh")} ${node}`];
     return [
       `--kubeconfig=${this.kubeconfigFile}`,
       `--node-id=${node}`,
       `--reboot-sentinel=${this.sentinel(node)}`,
       `--period=${this.options.period ?? "2s"}`,
-      "--reboot-method=command",
-      `--reboot-command=${join(this.dir, "reboot.sh")} ${node}`,
+      `--ds-namespace=${this.lockNamespace}`,
+      ...(this.options.concurrency === undefined ? [] : [`--concurrency=${this.options.concurrency}`]),
+      ...reboot,
       "--metrics-host=127.0.0.1",
       "--metrics-port=0",
       ...(this.options.extraArgs?.(node, this) ?? []),
@@ -159,6 +216,9 @@ export class E2eCluster {
       args: this.daemonArgs(node),
       logFile: join(this.dir, node, "kured.log"),
       launcher: this.launcher,
+      ...(this.options.rebootMethod === "signal"
+        ? { wrapper: [join(this.dir, INIT_STAND_IN), join(this.dir, "reboot-requests"), node] }
+        : {}),
     });
     this.daemons.set(node, daemon);
     this.starts.set(node, (this.starts.get(node) ?? 0) + 1);
@@ -176,8 +236,12 @@ export class E2eCluster {
       const text = await readFile(file, "utf8").catch(() => "");
       const lines = text.split("\n").filter((l) => l.trim() !== "");
       for (const line of lines.slice(this.requestsRead)) {
-        const node = line.trim().split(/\s+/)[0] as string;
-        const request: RebootRequest = { node, seenAt: new Date() };
+        // "<node>" from the reboot command, "<node> signal <number>" from the stand-in for PID 1
+        const [node = "", how, number] = line.trim().split(/\s+/);
+        const request: RebootRequest =
+          how === "signal"
+            ? { node, method: "signal", signal: Number(number), seenAt: new Date() }
+            : { node, method: "command", seenAt: new Date() };
         this.rebootRequests.push(request);
         // one reboot at a time per node; a second request waits for the first to finish
         const previous = this.handling.get(node) ?? Promise.resolve();
@@ -208,13 +272,31 @@ export class E2eCluster {
       }
       await this.daemons.get(node)?.kill();
       await rm(this.sentinel(node), { force: true });
-      await this.cluster.reboot(node, { downFor: this.options.downForMs ?? 1000 });
+      if (this.cluster.capabilities.reboot) {
+        await this.cluster.reboot(node, { downFor: this.options.downForMs ?? 1000 });
+      } else {
+        // a real cluster: the machine "came back" with a new boot, as its kubelet would report
+        await this.cluster.apis.core.patchNodeStatus(
+          { name: node, body: { status: { nodeInfo: { bootID: randomUUID() } } } },
+          MERGE_PATCH,
+        );
+      }
       if (this.closed) return;
       this.startDaemon(node);
       request.backAt = new Date();
     } catch (e) {
       if (!this.closed) this.problems.push(`simulating the reboot of ${node} failed: ${String(e)}`);
     }
+  }
+
+  /** `value` for each node (for expected per-node maps, whatever the nodes are called). */
+  perNode<T>(value: T): Record<string, T> {
+    return Object.fromEntries(this.nodes.map((n) => [n, value]));
+  }
+
+  /** Cordons a node as an admin would (`kubectl cordon`). */
+  async cordon(node: string): Promise<void> {
+    await this.cluster.apis.core.patchNode({ name: node, body: { spec: { unschedulable: true } } }, MERGE_PATCH);
   }
 
   /** How many reboots kured asked for, per node. */
@@ -233,18 +315,22 @@ export class E2eCluster {
 
   /** The lock's holders as the server has them now (read, not watched). */
   async lockHolders(): Promise<string[]> {
-    const ds = await this.cluster.apis.apps.readNamespacedDaemonSet({ namespace: "kube-system", name: "kured" });
+    const ds = await this.cluster.apis.apps.readNamespacedDaemonSet({ namespace: this.lockNamespace, name: "kured" });
     const value = ds.metadata?.annotations?.["weave.works/kured-node-lock"];
     if (value === undefined) return [];
-    return parseLockAnnotation(value, { concurrency: 1 })
+    return parseLockAnnotation(value, { concurrency: this.options.concurrency ?? 1 })
       .holders.filter((h) => h.node !== "")
       .map((h) => h.node);
   }
 
-  /** The nodes that are cordoned now (read, not watched). */
+  /** This run's nodes that are cordoned now (read, not watched; a real cluster's own nodes are not counted). */
   async unschedulableNodes(): Promise<string[]> {
     const list = await this.cluster.apis.core.listNode();
-    return list.items.filter((n) => n.spec?.unschedulable === true).map((n) => n.metadata?.name ?? "");
+    return list.items
+      .filter((n) => n.spec?.unschedulable === true)
+      .map((n) => n.metadata?.name ?? "")
+      .filter((name) => this.nodes.includes(name))
+      .sort();
   }
 
   /**
@@ -252,8 +338,17 @@ export class E2eCluster {
    * cordoned, the lock free.
    */
   async rolloutDone(...nodes: string[]): Promise<boolean> {
-    if (!this.rebootedAndBack(...nodes)) return false;
-    if ((await this.unschedulableNodes()).length > 0) return false;
+    return this.atRest({ rebooted: nodes });
+  }
+
+  /**
+   * True once the `rebooted` nodes (default: all) were rebooted and are back, and the cluster is at
+   * rest: the lock free, and exactly the `cordoned` nodes (default: none) cordoned.
+   */
+  async atRest(expect: { rebooted?: readonly string[]; cordoned?: readonly string[] }): Promise<boolean> {
+    if (!this.rebootedAndBack(...(expect.rebooted ?? []))) return false;
+    const cordoned = await this.unschedulableNodes();
+    if (cordoned.join(",") !== [...(expect.cordoned ?? [])].sort().join(",")) return false;
     return (await this.lockHolders()).length === 0;
   }
 
@@ -309,6 +404,45 @@ export class E2eCluster {
     if (process.env.KURED_E2E_KEEP) process.stderr.write(`kured e2e: kept ${this.dir}\n`);
     else await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The file name of the stand-in for the host's init (see {@link writeInitStandIn}). */
+const INIT_STAND_IN = "pid1.sh";
+
+/**
+ * Signals the stand-in for PID 1 records: the usual ones and every real-time signal (systemd
+ * reboots on 39, SIGRTMIN+5). A signal it does not trap is dropped (PID 1 of a namespace ignores
+ * signals it has no handler for), so a daemon that sends a wrong one is never seen rebooting.
+ */
+const RECORDED_SIGNALS = [1, 2, 3, 10, 12, 15, ...Array.from({ length: 64 - 34 + 1 }, (_, i) => 34 + i)];
+
+/**
+ * With `--reboot-method=signal` kured signals PID 1, the host's init. Here each daemon runs as the
+ * child of this script, which its launcher makes PID 1 of the daemon's own PID namespace: it
+ * appends "<node> signal <number>" to the reboot requests for each signal it gets, and ends with
+ * the daemon.
+ */
+async function writeInitStandIn(dir: string): Promise<void> {
+  const script = join(dir, INIT_STAND_IN);
+  await writeFile(
+    script,
+    [
+      "#!/bin/sh",
+      "# The e2e tests' stand-in for the host's init: usage pid1.sh <requests file> <node> <command…>",
+      "requests=$1; node=$2; shift 2",
+      `record() { printf '%s signal %s\\n' "$node" "$1" >> "$requests"; }`,
+      `for s in ${RECORDED_SIGNALS.join(" ")}; do trap "record $s" "$s"; done`,
+      '"$@" &',
+      "child=$!",
+      "# a trapped signal interrupts wait: wait again until the daemon itself has ended",
+      "while :; do",
+      '  wait "$child"; status=$?',
+      '  kill -0 "$child" 2>/dev/null || exit "$status"',
+      "done",
+      "",
+    ].join("\n"),
+  );
+  await chmod(script, 0o755);
 }
 
 /** kured's reboot command here: records the request, reboots nothing. */

@@ -16,18 +16,28 @@ export interface HostLauncher {
   readonly name: string;
   /** words put before `node <entry> …` */
   readonly prefix: readonly string[];
+  /**
+   * true when the daemon gets a PID namespace of its own, so "PID 1" is a process of the test's
+   * (a stand-in for the host's init can take that place); false when PID 1 is the machine's
+   */
+  readonly pidNamespace: boolean;
 }
 
 const NSENTER_PROBE = ["/usr/bin/nsenter", "-m/proc/1/ns/mnt", "--", "/bin/true"];
 
 /** The candidate ways, best first: a namespace of its own (as root, then as a mapped root), then the real PID 1. */
 const CANDIDATES: readonly HostLauncher[] = [
-  { name: "own PID and mount namespace", prefix: ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"] },
+  {
+    name: "own PID and mount namespace",
+    prefix: ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"],
+    pidNamespace: true,
+  },
   {
     name: "own user, PID and mount namespace",
     prefix: ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount-proc", "--kill-child"],
+    pidNamespace: true,
   },
-  { name: "the machine's PID 1", prefix: [] },
+  { name: "the machine's PID 1", prefix: [], pidNamespace: false },
 ];
 
 /** `setpriv --pdeathsig KILL`: a daemon dies with the test process even if the test process is killed. */
@@ -53,7 +63,7 @@ export function findHostLauncher(): { launcher: HostLauncher } | { skip: string 
     const [file, ...args] = [...candidate.prefix, ...NSENTER_PROBE];
     const probe = spawnSync(file as string, args, { encoding: "utf8", timeout: 10_000 });
     if (probe.status === 0) {
-      found = { launcher: { name: candidate.name, prefix: [...deathSignalPrefix(), ...candidate.prefix] } };
+      found = { launcher: { ...candidate, prefix: [...deathSignalPrefix(), ...candidate.prefix] } };
       return found;
     }
     tried.push(`${candidate.name}: ${(probe.stderr || probe.error?.message || `exit ${probe.status}`).trim()}`);

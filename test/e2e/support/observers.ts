@@ -170,15 +170,19 @@ export interface CordonChange {
   readonly cordoned: readonly string[];
 }
 
-/** Every change of the nodes' schedulability, in the server's order (one watch on all nodes). */
+/**
+ * Every change of the given nodes' schedulability, in the server's order (one watch on all nodes;
+ * a real cluster's own nodes are left out).
+ */
 export class CordonObserver {
   readonly changes: CordonChange[] = [];
   private readonly state = new Map<string, boolean>();
   private readonly follower: FollowedCollection;
 
-  private constructor(kubeConfig: KubeConfig) {
+  private constructor(kubeConfig: KubeConfig, nodes: readonly string[]) {
     this.follower = new FollowedCollection(new Watch(kubeConfig), "/api/v1/nodes", {}, (type, node) => {
       const name = node.metadata?.name ?? "";
+      if (!nodes.includes(name)) return;
       const unschedulable = type !== "DELETED" && node.spec?.unschedulable === true;
       const before = this.state.get(name);
       this.state.set(name, unschedulable);
@@ -189,7 +193,7 @@ export class CordonObserver {
 
   /** Starts watching; resolves once every node in `nodes` is seen. */
   static async start(kubeConfig: KubeConfig, nodes: readonly string[]): Promise<CordonObserver> {
-    const observer = new CordonObserver(kubeConfig);
+    const observer = new CordonObserver(kubeConfig, nodes);
     await observer.follower.start();
     await until(() => nodes.every((n) => observer.state.has(n)), `nodes ${nodes.join(", ")} in the node watch`);
     return observer;
@@ -206,6 +210,17 @@ export class CordonObserver {
       (most, c) => (c.cordoned.length > most.length ? c.cordoned : most),
       [],
     );
+  }
+
+  /** How many times each node went from cordoned to schedulable (a first sight of a node is no change). */
+  uncordonCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    const previous = new Map<string, boolean>();
+    for (const c of this.changes) {
+      if (!c.unschedulable && previous.get(c.node) === true) counts[c.node] = (counts[c.node] ?? 0) + 1;
+      previous.set(c.node, c.unschedulable);
+    }
+    return counts;
   }
 
   /** How many times each node was cordoned. */
