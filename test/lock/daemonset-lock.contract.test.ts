@@ -7,6 +7,7 @@ import { createDaemonSetLockBackend } from "@kured/core";
 import { startCluster, VirtualClock, type Cluster } from "@kured/testkit";
 import { describeLockBackendContract } from "@kured/testkit/contracts";
 import { afterAll, beforeAll } from "vitest";
+import { withClusterNodeNames } from "./support/node-names.js";
 
 const NODES = ["node-1", "node-2", "node-3", "node-4", "node-5", "node-6"];
 let cluster: Cluster;
@@ -34,14 +35,17 @@ describeLockBackendContract("daemonset", async () => {
     async ({ capacity, count }: { capacity: number; count: number }) => {
       const name = await freshDaemonSet();
       return Promise.all(
-        Array.from({ length: count }, () =>
-          createDaemonSetLockBackend({
-            kubeConfig: cluster.kubeConfig,
-            namespace: cluster.namespace,
-            name,
-            concurrency: capacity,
-            ...extra,
-          }),
+        Array.from({ length: count }, async () =>
+          withClusterNodeNames(
+            cluster,
+            await createDaemonSetLockBackend({
+              kubeConfig: cluster.kubeConfig,
+              namespace: cluster.namespace,
+              name,
+              concurrency: capacity,
+              ...extra,
+            }),
+          ),
         ),
       );
     };

@@ -6,6 +6,7 @@ import { createLeaseLockBackend } from "@kured/core";
 import { startCluster, VirtualClock, type Cluster } from "@kured/testkit";
 import { describeLockBackendContract } from "@kured/testkit/contracts";
 import { afterAll, beforeAll } from "vitest";
+import { withClusterNodeNames } from "./support/node-names.js";
 
 const NODES = ["node-1", "node-2", "node-3", "node-4", "node-5", "node-6"];
 let cluster: Cluster;
@@ -26,14 +27,17 @@ describeLockBackendContract("lease", async () => {
     async ({ capacity, count }: { capacity: number; count: number }) => {
       const name = `kured-lease-${++serial}`;
       return Promise.all(
-        Array.from({ length: count }, () =>
-          createLeaseLockBackend({
-            kubeConfig: cluster.kubeConfig,
-            namespace: cluster.namespace,
-            name,
-            concurrency: capacity,
-            ...extra,
-          }),
+        Array.from({ length: count }, async () =>
+          withClusterNodeNames(
+            cluster,
+            await createLeaseLockBackend({
+              kubeConfig: cluster.kubeConfig,
+              namespace: cluster.namespace,
+              name,
+              concurrency: capacity,
+              ...extra,
+            }),
+          ),
         ),
       );
     };

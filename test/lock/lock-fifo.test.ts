@@ -33,21 +33,23 @@ describe.each(BACKEND_KINDS)("the %s lock", (kind) => {
   it("hands the lock to 20 waiters in the order they started waiting", { timeout: 60_000 }, async () => {
     const lock = await freshLock(cluster, kind, { concurrency: 1, periodMs: 3_600_000 });
     const first = await lock.backend();
+    // the Nodes' actual names (prefixed on a real cluster, where a holder without a Node is dropped)
+    const [n0, waiters] = [cluster.nodeName("node-0"), WAITERS.map((n) => cluster.nodeName(n))];
     const signal = AbortSignal.timeout(55_000);
-    expect((await first.acquire({ holder: "node-0", wasUnschedulable: false, signal })).acquired).toBe(true);
+    expect((await first.acquire({ holder: n0, wasUnschedulable: false, signal })).acquired).toBe(true);
 
-    const backends = await Promise.all(WAITERS.map(() => lock.backend()));
-    for (const [i, node] of WAITERS.entries()) {
+    const backends = await Promise.all(waiters.map(() => lock.backend()));
+    for (const [i, node] of waiters.entries()) {
       const busy = await (backends[i] as LockBackend).acquire({ holder: node, wasUnschedulable: false, signal });
       expect(busy.acquired, `${node} finds the lock busy`).toBe(false);
     }
-    expect((await first.inspect({ signal })).queue.map((q) => q.node)).toEqual(WAITERS);
+    expect((await first.inspect({ signal })).queue.map((q) => q.node)).toEqual(waiters);
 
     const order: string[] = [];
-    const turns = WAITERS.map((node, i) => waitThenTakeTurn(backends[i] as LockBackend, node, order, signal));
-    await first.release({ holder: "node-0", signal });
+    const turns = waiters.map((node, i) => waitThenTakeTurn(backends[i] as LockBackend, node, order, signal));
+    await first.release({ holder: n0, signal });
     await Promise.all(turns);
-    expect(order).toEqual(WAITERS);
+    expect(order).toEqual(waiters);
     expect((await first.inspect({ signal })).holders).toEqual([]);
   });
 
@@ -55,14 +57,15 @@ describe.each(BACKEND_KINDS)("the %s lock", (kind) => {
     const lock = await freshLock(cluster, kind, { concurrency: 1, periodMs: 3_600_000 });
     const [holder, blocked, next] = [await lock.backend(), await lock.backend(), await lock.backend()];
     const signal = AbortSignal.timeout(10_000);
-    const ask = (b: typeof holder, node: string) => b.acquire({ holder: node, wasUnschedulable: false, signal });
+    const ask = (b: typeof holder, node: string) =>
+      b.acquire({ holder: cluster.nodeName(node), wasUnschedulable: false, signal });
     expect((await ask(holder, "node-0")).acquired).toBe(true);
     expect((await ask(blocked, "node-1")).acquired).toBe(false);
     expect((await ask(next, "node-2")).acquired).toBe(false);
-    await holder.release({ holder: "node-0", signal });
+    await holder.release({ holder: cluster.nodeName("node-0"), signal });
     expect((await ask(next, "node-2")).acquired, "node-2 waits for the head, node-1").toBe(false);
-    expect(await blocked.leaveQueue({ holder: "node-1", signal })).toBe(true);
-    expect(await blocked.leaveQueue({ holder: "node-1", signal })).toBe(false);
+    expect(await blocked.leaveQueue({ holder: cluster.nodeName("node-1"), signal })).toBe(true);
+    expect(await blocked.leaveQueue({ holder: cluster.nodeName("node-1"), signal })).toBe(false);
     expect((await ask(next, "node-2")).acquired).toBe(true);
   });
 });

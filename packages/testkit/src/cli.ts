@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 /**
  * `kured-testkit serve --nodes 3 --kubeconfig ./kubeconfig`: starts the in-process API server with
- * simulated nodes for manual use (kubectl, a locally run kured) until SIGINT or SIGTERM.
+ * simulated nodes for manual use (kubectl, a locally run kured) until SIGINT or SIGTERM. With
+ * `--busy` it also emulates the other controllers of a busy cluster (see busy-controllers.ts), as
+ * a stand-in for a real cluster when running the suite with KURED_E2E_KUBECONFIG.
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { BusyControllers } from "./cluster/busy-controllers.js";
 import { startCluster } from "./cluster/start-cluster.js";
 
 const USAGE = `Usage: kured-testkit serve [options]
@@ -18,6 +21,10 @@ Options:
   --port <port>         port on 127.0.0.1 (default: a free port)
   --pod-start-delay <ms>  how long new pods stay Pending (default 2000)
   --no-kured            do not create the kured DaemonSet in kube-system
+  --busy                emulate the other writers of a busy cluster: Node heartbeats, labels and
+                        annotations, DaemonSet status writes, unrelated Events, watches' initial
+                        events in no particular order
+  --busy-interval <ms>  real ms between two rounds of those writes (default 200)
   -h, --help            show this help
 `;
 
@@ -35,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: "string" },
         "pod-start-delay": { type: "string", default: "2000" },
         "no-kured": { type: "boolean", default: false },
+        busy: { type: "boolean", default: false },
+        "busy-interval": { type: "string", default: "200" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -65,6 +74,13 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  const busyInterval = Number(values["busy-interval"]);
+  if (!Number.isFinite(busyInterval) || busyInterval < 1) {
+    process.stderr.write(
+      `kured-testkit: --busy-interval must be milliseconds >= 1, got "${values["busy-interval"]}"\n`,
+    );
+    return 2;
+  }
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     process.stderr.write(`kured-testkit: --port must be 0-65535, got "${values.port}"\n`);
@@ -78,10 +94,16 @@ export async function main(argv: string[]): Promise<number> {
     inProcess: true,
     port,
   });
+  const busy =
+    values.busy && cluster.server
+      ? new BusyControllers(cluster.server.registry, cluster.clock, { intervalMs: busyInterval })
+      : undefined;
+  busy?.start();
   const kubeconfig = resolve(values.kubeconfig);
   await cluster.server?.writeKubeconfig(kubeconfig);
   process.stdout.write(
     `kured-testkit: API server at ${cluster.url} with nodes ${cluster.nodeNames.join(", ")}\n` +
+      (busy ? `busy: other controllers write Nodes, DaemonSets and Events every ${busyInterval} ms\n` : "") +
       `kubeconfig written to ${kubeconfig}\n\n` +
       `  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n\nPress Ctrl-C to stop.\n`,
   );
@@ -89,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     process.once("SIGINT", () => done());
     process.once("SIGTERM", () => done());
   });
+  busy?.stop();
   await cluster.close();
   process.stdout.write("kured-testkit: stopped\n");
   return 0;

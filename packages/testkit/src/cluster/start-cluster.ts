@@ -82,8 +82,15 @@ export interface Cluster {
   /** what this cluster can do; tests skip with `capabilities.missing(...)` */
   readonly capabilities: ClusterCapabilities;
   readonly clock: Clock;
-  /** the names of the simulated nodes */
+  /** the names of the simulated nodes (on a real cluster with the run's prefix: use these, not the names asked for) */
   readonly nodeNames: string[];
+  /**
+   * The actual name of the simulated node asked for as `name` in `nodes` (on a real cluster
+   * `<prefix>-<name>`, so a run never touches the cluster's own nodes; in-process `name` itself).
+   */
+  nodeName(name: string): string;
+  /** Registers a clean-up step that `close()` runs (in reverse order), e.g. deleting an object a test created. */
+  onClose(what: string, run: () => Promise<unknown>): void;
   /** a namespace for test objects ("default" in-process, a fresh one on a real cluster) */
   readonly namespace: string;
   /** typed admin clients */
@@ -145,6 +152,7 @@ class InProcessCluster implements Cluster {
   readonly kubeConfig: KubeConfig;
   readonly apis: ClusterApis;
   readonly nodeNames: string[] = [];
+  private readonly cleanups: { what: string; run: () => Promise<unknown> }[] = [];
 
   constructor(
     readonly server: ApiServer,
@@ -162,6 +170,14 @@ class InProcessCluster implements Cluster {
 
   private get registry() {
     return this.server.registry;
+  }
+
+  nodeName(name: string): string {
+    return name;
+  }
+
+  onClose(what: string, run: () => Promise<unknown>): void {
+    this.cleanups.push({ what, run });
   }
 
   async addNode(name: string, options: NodeOptions = {}): Promise<KubeObject> {
@@ -260,6 +276,8 @@ class InProcessCluster implements Cluster {
   }
 
   async close(): Promise<void> {
+    for (const step of this.cleanups.reverse()) await step.run().catch(() => undefined);
+    this.cleanups.length = 0;
     this.simulator.stop();
     await this.server.close();
   }
@@ -284,9 +302,14 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   });
   const simulator = new ClusterSimulator(server.registry, clock, { podStartDelayMs: options.podStartDelayMs });
   const cluster = new InProcessCluster(server, simulator, clock, options.node ?? {});
-  for (const name of nodeNamesOf(options.nodes)) await cluster.addNode(name);
-  if (options.kured !== false)
-    await cluster.createKuredDaemonSet(typeof options.kured === "object" ? options.kured : {});
+  try {
+    for (const name of nodeNamesOf(options.nodes)) await cluster.addNode(name);
+    if (options.kured !== false)
+      await cluster.createKuredDaemonSet(typeof options.kured === "object" ? options.kured : {});
+  } catch (e) {
+    await cluster.close();
+    throw e;
+  }
   simulator.start();
   await cluster.settle();
   return cluster;

@@ -8,13 +8,20 @@ import { afterAll, beforeAll } from "vitest";
 import { startCluster, type Cluster, type StartClusterOptions } from "../cluster/start-cluster.js";
 import type { StatusBody } from "../server/status.js";
 
-/** Starts a cluster before the suite and closes it after; returns a getter. */
+/**
+ * Starts a cluster before the suite and closes it after; returns a getter. On a real cluster it
+ * also deletes every Node named by {@link uniqueName} that a test left behind (the cluster's own
+ * clean-up covers only what its helpers created).
+ */
 export function useCluster(options: StartClusterOptions = {}): () => Cluster {
   let cluster: Cluster | undefined;
   beforeAll(async () => {
     cluster = await startCluster(options);
   });
   afterAll(async () => {
+    if (cluster && !cluster.capabilities.inProcess) {
+      for (const name of uniqueName.issued) await cluster.apis.core.deleteNode({ name }).catch(() => undefined);
+    }
     await cluster?.close();
   });
   return () => {
@@ -43,12 +50,15 @@ export async function failure(call: Promise<unknown>): Promise<ApiFailure> {
   throw new Error("expected the call to fail");
 }
 
-/** A name unique within this run. */
+/** A name unique within this run, starting with `kured-e2e-` (so leftovers on a real cluster are recognisable). */
 export function uniqueName(prefix: string): string {
   uniqueName.counter += 1;
-  return `${prefix}-${process.pid}-${uniqueName.counter}`;
+  const name = `kured-e2e-${prefix}-${process.pid}-${uniqueName.counter}`;
+  uniqueName.issued.push(name);
+  return name;
 }
 uniqueName.counter = 0;
+uniqueName.issued = [] as string[];
 
 /** Polls `check` (real time) until it returns a value; for real clusters' asynchronous effects. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {

@@ -89,6 +89,12 @@ function decodeContinue(token: string): { rv: number; start: string } {
 
 /** The storage layer; see the file comment. */
 export class Registry {
+  /**
+   * The order of a watch's initial ADDED events. kube-apiserver does not specify it (the watch
+   * cache sends them in no particular order); "key" is the store's order, "shuffled" a seeded
+   * random one, as `serve --busy` uses to catch tests that depend on the order.
+   */
+  initialEventOrder: "key" | "shuffled" = "key";
   private readonly closing = new AbortController();
   private reconciling = false;
   /** a hook to veto or observe pod removal (the simulated kubelet uses it); none by default */
@@ -165,7 +171,11 @@ export class Registry {
         this.store.resourceVersion,
         `${last.metadata.namespace ?? ""}/${last.metadata.name}`,
       );
-      result.remainingItemCount = objects.length - options.limit;
+      // kube-apiserver counts the rest only when it need not filter it (an empty selector)
+      const filtered =
+        options.selection !== undefined &&
+        (!options.selection.label.isEverything() || !options.selection.field.isEverything());
+      if (!filtered) result.remainingItemCount = objects.length - options.limit;
     }
     result.items = page.map((o) => {
       const item = this.present(type, o);
@@ -661,8 +671,14 @@ export class Registry {
       else if (before) sink({ type: "DELETED", object: this.present(type, e.object) });
     };
     if (resourceVersion === undefined || resourceVersion === "" || resourceVersion === "0") {
-      for (const o of this.store.list(type.storage, ns))
-        if (matches(o)) sink({ type: "ADDED", object: this.present(type, o) });
+      const initial = this.store.list(type.storage, ns).filter(matches);
+      if (this.initialEventOrder === "shuffled") {
+        for (let i = initial.length - 1; i > 0; i--) {
+          const j = Math.floor(this.random() * (i + 1));
+          [initial[i], initial[j]] = [initial[j] as StoredObject, initial[i] as StoredObject];
+        }
+      }
+      for (const o of initial) sink({ type: "ADDED", object: this.present(type, o) });
     } else {
       const rv = Number(resourceVersion);
       if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${resourceVersion}`);
