@@ -35,10 +35,43 @@ describe("kured-testkit serve", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("--busy: other controllers keep writing the Nodes (labels, annotations, heartbeats)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kured-cli-"));
+    let out = "";
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      out += String(chunk);
+      return true;
+    });
+    const path = join(dir, "kubeconfig");
+    const running = main(["serve", "--nodes", "1", "--busy", "--busy-interval", "10", "--kubeconfig", path]);
+    try {
+      for (let i = 0; i < 200 && !out.includes("kubectl get nodes"); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(out).toContain("busy: other controllers write Nodes, DaemonSets and Events every 10 ms");
+      const kc = new KubeConfig();
+      kc.loadFromFile(path);
+      const core = kc.makeApiClient(CoreV1Api);
+      const versions = new Set<string>();
+      let node = await core.readNode({ name: "node-1" });
+      for (let i = 0; i < 300 && versions.size < 3; i++) {
+        node = await core.readNode({ name: "node-1" });
+        versions.add(node.metadata?.resourceVersion ?? "");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(versions.size).toBeGreaterThanOrEqual(3);
+      expect(node.metadata?.labels?.["topology.kubernetes.io/zone"]).toBe("busy-zone-a");
+      expect(node.metadata?.annotations?.["node.alpha.kubernetes.io/ttl"]).toBe("0");
+    } finally {
+      process.emit("SIGINT");
+      expect(await running).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("rejects bad arguments with exit code 2", async () => {
     vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     expect(await main(["serve", "--nodes", "many"])).toBe(2);
     expect(await main(["start"])).toBe(2);
+    expect(await main(["serve", "--busy", "--busy-interval", "0"])).toBe(2);
   });
 });
 

@@ -70,8 +70,6 @@ export class BusyControllers {
   start(): void {
     if (this.timer) return;
     this.registry.initialEventOrder = "shuffled";
-    if (!this.registry.store.get(T.namespaces.storage, undefined, BUSY_NAMESPACE))
-      this.registry.create(T.namespaces, undefined, { metadata: { name: BUSY_NAMESPACE } }, { internal: true });
     this.timer = setInterval(() => this.round(), this.intervalMs);
   }
 
@@ -84,6 +82,10 @@ export class BusyControllers {
   /** One round of every controller's writes. */
   round(): void {
     this.tick += 1;
+    if (!this.registry.store.get(T.namespaces.storage, undefined, BUSY_NAMESPACE))
+      this.attempt(() =>
+        this.registry.create(T.namespaces, undefined, { metadata: { name: BUSY_NAMESPACE } }, { internal: true }),
+      );
     this.nodes();
     this.daemonSets();
     this.unrelatedEvents();

@@ -1,6 +1,21 @@
-/** The simulated cluster on a virtual clock: kubelets, controllers, reboots, graceful deletion. */
-import { afterEach, describe, expect, it } from "vitest";
+/**
+ * The simulated cluster on a virtual clock: kubelets, controllers, reboots, graceful deletion; the
+ * busy controllers of `serve --busy`; and the real-cluster helpers against a busy in-process server.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../clock/index.js";
+import { findResource, type ResourceType } from "../server/resources.js";
+import {
+  BUSY_HEARTBEAT_ANNOTATION,
+  BUSY_NAMESPACE,
+  BUSY_NODE_ANNOTATIONS,
+  BUSY_NODE_LABELS,
+  BusyControllers,
+} from "./busy-controllers.js";
+import { startRemoteCluster } from "./remote-cluster.js";
 import { startCluster, type Cluster } from "./start-cluster.js";
 
 let cluster: Cluster | undefined;
@@ -159,5 +174,137 @@ describe("simulated cluster", () => {
       fieldSelector: "spec.nodeName=node-1",
     });
     expect(kured.items).toHaveLength(1);
+  });
+});
+
+describe("serve --busy: the other controllers of a busy cluster", () => {
+  let busy: BusyControllers | undefined;
+  afterEach(() => {
+    busy?.stop();
+    busy = undefined;
+  });
+
+  it("labels, annotates and heartbeats every Node, writes DaemonSet status, adds unrelated Events", async () => {
+    const c = (cluster = await startCluster({ nodes: 2, inProcess: true }));
+    const server = c.server as NonNullable<typeof c.server>;
+    busy = new BusyControllers(server.registry, c.clock);
+    const before = await c.apis.core.readNode({ name: "node-1" });
+    const dsBefore = await c.apis.apps.readNamespacedDaemonSet({ name: "kured", namespace: "kube-system" });
+    busy.round();
+    const once = await c.apis.core.readNode({ name: "node-1" });
+    expect(once.metadata?.labels).toMatchObject({ ...BUSY_NODE_LABELS, "kubernetes.io/hostname": "node-1" });
+    expect(once.metadata?.annotations).toMatchObject(BUSY_NODE_ANNOTATIONS);
+    expect(Number(once.metadata?.resourceVersion)).toBeGreaterThan(Number(before.metadata?.resourceVersion));
+    busy.round();
+    const twice = await c.apis.core.readNode({ name: "node-1" });
+    expect(twice.metadata?.annotations?.[BUSY_HEARTBEAT_ANNOTATION]).toBe("2");
+    expect(Number(twice.metadata?.resourceVersion)).toBeGreaterThan(Number(once.metadata?.resourceVersion));
+    // the Ready condition is kept, only its heartbeat moves
+    expect(twice.status?.conditions?.find((x) => x.type === "Ready")?.status).toBe("True");
+    const ds = await c.apis.apps.readNamespacedDaemonSet({ name: "kured", namespace: "kube-system" });
+    expect(Number(ds.metadata?.resourceVersion)).toBeGreaterThan(Number(dsBefore.metadata?.resourceVersion));
+    const registered = await c.apis.core.listNamespacedEvent({ namespace: "default" });
+    expect(registered.items.map((e) => `${e.reason} ${e.involvedObject.name}`).sort()).toEqual([
+      "RegisteredNode node-1",
+      "RegisteredNode node-2",
+    ]);
+    const unrelated = await c.apis.core.listEventForAllNamespaces({ fieldSelector: "metadata.namespace!=default" });
+    expect(unrelated.items.map((e) => e.metadata?.namespace).sort()).toEqual([BUSY_NAMESPACE, "kube-system"]);
+  });
+
+  it("keeps at most keepEvents unrelated Events per namespace", async () => {
+    const c = (cluster = await startCluster({ nodes: 0, inProcess: true, kured: false }));
+    busy = new BusyControllers((c.server as NonNullable<typeof c.server>).registry, c.clock, { keepEvents: 3 });
+    for (let i = 0; i < 20; i++) busy.round();
+    const events = await c.apis.core.listNamespacedEvent({ namespace: "kube-system" });
+    expect(events.items.map((e) => e.message).sort()).toEqual([
+      "unrelated event 16",
+      "unrelated event 18",
+      "unrelated event 20",
+    ]);
+  });
+
+  it("once started, sends a watch's initial ADDED events in no particular order", async () => {
+    const names = Array.from({ length: 20 }, (_, i) => `n-${String(i).padStart(2, "0")}`);
+    const c = (cluster = await startCluster({ nodes: names, inProcess: true, kured: false }));
+    const registry = (c.server as NonNullable<typeof c.server>).registry;
+    const initial = (): string[] => {
+      const seen: string[] = [];
+      const type = findResource("", "v1", "nodes") as ResourceType;
+      registry.watch(type, undefined, undefined, undefined, (e) => seen.push(e.object.metadata?.name ?? ""))();
+      return seen;
+    };
+    expect(initial()).toEqual(names);
+    busy = new BusyControllers(registry, c.clock, { intervalMs: 3_600_000 });
+    busy.start();
+    const shuffled = initial();
+    expect([...shuffled].sort()).toEqual(names);
+    expect(shuffled).not.toEqual(names); // 1 in 20! to fail by chance
+  });
+});
+
+describe("the real-cluster helpers (startRemoteCluster), against a busy in-process server", () => {
+  let server: Cluster | undefined;
+  let busy: BusyControllers | undefined;
+  let kubeconfig: string;
+  beforeEach(async () => {
+    server = await startCluster({ nodes: ["busy-worker"], inProcess: true });
+    busy = new BusyControllers((server.server as NonNullable<Cluster["server"]>).registry, server.clock, {
+      intervalMs: 5,
+    });
+    busy.start();
+    kubeconfig = join(mkdtempSync(join(tmpdir(), "kured-remote-")), "kubeconfig");
+    await server.server?.writeKubeconfig(kubeconfig);
+  });
+  afterEach(async () => {
+    busy?.stop();
+    await server?.close();
+    rmSync(dirname(kubeconfig), { recursive: true, force: true });
+  });
+
+  /** The names of the Nodes and namespaces a run left on the cluster. */
+  async function leftovers(c: Cluster): Promise<string[]> {
+    const nodes = (await c.apis.core.listNode({})).items.map((n) => n.metadata?.name ?? "");
+    const namespaces = (await c.apis.core.listNamespace({})).items.map((n) => n.metadata?.name ?? "");
+    return [...nodes, ...namespaces].filter((n) => n.startsWith("kured-e2e-"));
+  }
+
+  it("prefixes its Nodes, writes them with patches under other writers, and removes all it created", async () => {
+    const remote = await startRemoteCluster(kubeconfig, { nodes: ["node-1", "node-2"] });
+    try {
+      expect(remote.capabilities.inProcess).toBe(false);
+      expect(remote.nodeNames).toEqual([remote.nodeName("node-1"), remote.nodeName("node-2")]);
+      expect(remote.nodeName("node-1")).toMatch(/^kured-e2e-[0-9a-f]{6}-node-1$/);
+      expect(remote.namespace).toMatch(/^kured-e2e-[0-9a-f]{6}$/);
+      const n1 = remote.nodeName("node-1");
+      const ready = (n: { status?: { conditions?: { type: string; status: string }[] } }) =>
+        n.status?.conditions?.find((x) => x.type === "Ready")?.status;
+      expect(ready(await remote.apis.core.readNode({ name: n1 }))).toBe("True");
+      // the busy controllers write the Node every few ms; a patch does not conflict with them
+      for (const want of [false, true, false]) {
+        await remote.setNodeReady(n1, want);
+        expect(ready(await remote.apis.core.readNode({ name: n1 }))).toBe(want ? "True" : "False");
+      }
+      const node = await remote.apis.core.readNode({ name: n1 });
+      expect(node.metadata?.labels?.["kubernetes.io/hostname"]).toBe(n1);
+      const pod = await remote.createPod({ name: "p", nodeName: n1 });
+      expect((pod.status as { phase?: string }).phase).toBe("Running");
+      const lease = await remote.apis.coordination.readNamespacedLease({ name: n1, namespace: "kube-node-lease" });
+      expect(lease.spec?.holderIdentity).toBe(n1);
+      await remote.createKuredDaemonSet({ name: "kured-extra" });
+      expect(await leftovers(remote)).toEqual(expect.arrayContaining([n1, remote.namespace]));
+    } finally {
+      await remote.close();
+    }
+    expect(await leftovers(server as Cluster)).toEqual([]);
+    const leases = await (server as Cluster).apis.coordination.listNamespacedLease({ namespace: "kube-node-lease" });
+    expect(leases.items.map((l) => l.metadata?.name)).toEqual(["busy-worker"]);
+  });
+
+  it("a failed set-up removes the Nodes and the namespace it had created", async () => {
+    await expect(startRemoteCluster(kubeconfig, { nodes: ["node-1", "Bad_Name"] })).rejects.toMatchObject({
+      code: 422,
+    });
+    expect(await leftovers(server as Cluster)).toEqual([]);
   });
 });
