@@ -153,7 +153,7 @@ export class ModelRun {
   private readonly names: string[];
   private readonly goNode: string;
   private readonly place: LockPlace;
-  private readonly t0: number;
+  private t0: number;
   private readonly random: () => number;
   private readonly abort = new AbortController();
   private readonly pods: Pod[][];
@@ -176,9 +176,7 @@ export class ModelRun {
   private readonly violations: Violation[] = [];
   private readonly trace: string[] = [];
   private lastLockLine = "";
-  /** the stored slots' identities at the last change, and when each node took a slot (for invariant 5) */
-  private lastKeys = new Set<string>();
-  /** the stored slots at the last change (for invariant 6) */
+  /** the stored slots at the last change (for invariants 5 and 6), and when each node took a slot */
   private lastSlots: readonly StoredSlot[] = [];
   private readonly acquisitions = new Map<string, number[]>();
   private loadMinute = 0;
@@ -268,7 +266,10 @@ export class ModelRun {
     });
     const { server } = this.env;
     server.faults.clear();
-    server.faults.seed(this.s.seed);
+    // each request's chances by its verb and path (without the run's prefix): concurrent requests
+    // of different processes meet the same faults in whatever order they arrive, and a replay
+    // (another run number) sees what the failing run saw
+    server.faults.seed(this.s.seed, { key: (r) => `${r.verb} ${r.path.replace(/\bm\d+-/g, "")}` });
     const { serverErrorRate, conflictRate, dropRate, latencyMs } = this.s.faults;
     if (serverErrorRate > 0) server.faults.add({ status: 503, rate: serverErrorRate });
     if (conflictRate > 0)
@@ -312,10 +313,13 @@ export class ModelRun {
     }
     if (held.length > this.s.c)
       this.violate("2", `${held.length} holders in the stored lock, --concurrency=${this.s.c}`);
-    const keys = new Set(held.map((h) => `${h.node}|${h.process ?? ""}|${h.since}`));
-    for (const key of keys) {
-      if (this.lastKeys.has(key)) continue;
-      const node = key.slice(0, key.indexOf("|"));
+    // a take: the node had no slot in the version before, or another process has it now (a Go
+    // kured's rewrite, which drops the process, and our renewal, which writes it back, are none)
+    const taken = held.filter((h) => {
+      const before = this.lastSlots.find((b) => b.node === h.node);
+      return !before || (before.process !== undefined && h.process !== undefined && before.process !== h.process);
+    });
+    for (const { node } of taken) {
       const times = (this.acquisitions.get(node) ?? []).filter((t) => t > this.now - CHURN_WINDOW_MS);
       times.push(this.now);
       this.acquisitions.set(node, times);
@@ -326,7 +330,6 @@ export class ModelRun {
             "(a retry loop hammering the lock and the API)",
         );
     }
-    this.lastKeys = keys;
     this.checkAdoptions(held);
     this.lastSlots = held;
     for (const [node, at] of this.adminCordoned) {
@@ -880,6 +883,11 @@ export class ModelRun {
   }
 
   async execute(): Promise<RunResult> {
+    // every run starts on a whole minute: times stored with second precision (the lock's) round
+    // alike in the run and in its replay
+    const now = this.env.clock.now().getTime();
+    await this.env.clock.advanceTo(Math.ceil(now / MINUTE) * MINUTE);
+    this.t0 = this.env.clock.now().getTime();
     this.env.server.audit.clear();
     this.setUp();
     try {

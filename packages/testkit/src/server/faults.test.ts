@@ -60,6 +60,32 @@ describe("fault injection", () => {
     expect(failures).toBeLessThan(17);
   });
 
+  it("with a key, each request's chance follows its key's own sequence, whatever the order of arrival", async () => {
+    const run = async (order: string[]): Promise<Record<string, (number | string)[]>> => {
+      const { s, core } = await server();
+      await core.createNode({ body: { metadata: { name: "n2" } } });
+      s.faults.seed(7, { key: (r) => `${r.verb} ${r.name}` });
+      s.faults.add({ resource: "nodes", verb: "get", status: 503, rate: 0.5 });
+      const results: Record<string, (number | string)[]> = { n1: [], n2: [] };
+      for (const name of order) results[name]?.push(await outcome(core.readNode({ name })));
+      return results;
+    };
+    const interleaved = await run(["n1", "n2", "n1", "n2", "n1", "n2", "n1", "n2", "n1", "n2", "n1", "n2"]);
+    const grouped = await run(["n2", "n2", "n2", "n2", "n2", "n2", "n1", "n1", "n1", "n1", "n1", "n1"]);
+    expect(grouped).toEqual(interleaved);
+    // the one shared sequence, by contrast, hands the same draws to whichever request comes first
+    const shared = async (order: string[]): Promise<(number | string)[]> => {
+      const { s, core } = await server();
+      await core.createNode({ body: { metadata: { name: "n2" } } });
+      s.faults.seed(7);
+      s.faults.add({ resource: "nodes", verb: "get", status: 503, rate: 0.5 });
+      const results: (number | string)[] = [];
+      for (const name of order) results.push(await outcome(core.readNode({ name })));
+      return results;
+    };
+    expect(await shared(["n1", "n2", "n1", "n2"])).toEqual(await shared(["n2", "n2", "n1", "n1"]));
+  });
+
   it("fires at most `times` times (a 409 on the next update, then success)", async () => {
     const { s, core } = await server();
     s.faults.add({ resource: "nodes", verb: "update", status: 409, times: 1 });

@@ -60,10 +60,24 @@ interface Entry {
   fired: number;
 }
 
+/** How {@link FaultInjector.seed} draws each request's chances. */
+export interface FaultSeedOptions {
+  /**
+   * Draw a request's chances from the seed, its key and how many requests with that key came
+   * before, instead of from one sequence shared by all: requests made at the same moment by
+   * different clients then meet the same faults whatever order they reach the server in, so a
+   * run replays alike (e.g. a key of verb and path without the run's name prefix).
+   */
+  readonly key?: (req: RequestAttributes) => string;
+}
+
 /** The fault injector of one server. */
 export class FaultInjector {
   private entries: Entry[] = [];
   private random: () => number;
+  private seedValue: number;
+  private keyOf: ((req: RequestAttributes) => string) | undefined;
+  private readonly keyCounts = new Map<string, number>();
   private outageUntil = -Infinity;
   private outageStatus: number | undefined;
 
@@ -72,11 +86,24 @@ export class FaultInjector {
     seed = 1,
   ) {
     this.random = seededRandom(seed);
+    this.seedValue = seed;
   }
 
   /** Restarts the random sequence (for repeatable runs). */
-  seed(seed: number): void {
+  seed(seed: number, options: FaultSeedOptions = {}): void {
     this.random = seededRandom(seed);
+    this.seedValue = seed;
+    this.keyOf = options.key;
+    this.keyCounts.clear();
+  }
+
+  /** The chances of one request: the shared sequence, or its key's own (see {@link FaultSeedOptions}). */
+  private chances(req: RequestAttributes): () => number {
+    if (!this.keyOf) return this.random;
+    const key = this.keyOf(req);
+    const n = this.keyCounts.get(key) ?? 0;
+    this.keyCounts.set(key, n + 1);
+    return seededRandom(fnv1a(`${key}#${n}`) ^ this.seedValue);
   }
 
   /** Adds a rule; returns a handle that counts firings and removes it. */
@@ -122,11 +149,12 @@ export class FaultInjector {
       else decision.status = this.outageStatus;
       return decision;
     }
+    const random = this.entries.some((e) => e.rule.rate !== undefined && e.rule.rate < 1) ? this.chances(req) : null;
     for (const entry of this.entries) {
       const r = entry.rule;
       if (!matches(r, req)) continue;
       if (r.times !== undefined && entry.fired >= r.times) continue;
-      if (r.rate !== undefined && r.rate < 1 && this.random() >= r.rate) continue;
+      if (r.rate !== undefined && r.rate < 1 && (random as () => number)() >= r.rate) continue;
       entry.fired += 1;
       decision.latencyMs += r.latencyMs ?? 0;
       if (r.drop) decision.drop = true;
@@ -137,6 +165,16 @@ export class FaultInjector {
     }
     return decision;
   }
+}
+
+/** 32-bit FNV-1a of a string. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 function matches(rule: FaultRule, req: RequestAttributes): boolean {
