@@ -3,7 +3,7 @@
  * (with a message) when kubectl is not installed, except in CI, where it must be.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -98,6 +98,120 @@ describe.skipIf(missing)("kubectl (skipped: kubectl is not on PATH)", () => {
     const left = await cluster.apis.core.listPodForAllNamespaces({ fieldSelector: "spec.nodeName=node-1" });
     expect(left.items.map((p) => p.metadata?.namespace)).toEqual(["kube-system"]);
     await kubectl("uncordon", "node-1");
+  });
+
+  /** Writes a manifest into the test's directory and returns its path. */
+  function manifest(file: string, yaml: string): string {
+    const path = join(dir, file);
+    writeFileSync(path, yaml);
+    return path;
+  }
+
+  const agent = (extra: string): string => `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+  namespace: default
+spec:
+  selector:
+    matchLabels: { app: agent }
+  updateStrategy:
+    type: RollingUpdate
+    rollingUpdate: { maxUnavailable: 1 }
+  template:
+    metadata:
+      labels: { app: agent }
+    spec:
+      serviceAccountName: agent
+      containers:
+        - name: agent
+          image: registry.example.com/agent:1
+          args: ["--period=1h"]
+          env:
+            - name: NODE
+              valueFrom: { fieldRef: { fieldPath: spec.nodeName } }
+          ports: [{ containerPort: 8080, name: metrics }]
+          livenessProbe: { httpGet: { path: /healthz, port: metrics } }
+${extra}`;
+
+  it("apply -f with validation on (the default) creates, leaves unchanged and patches", async () => {
+    const sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: agent, namespace: default }\n";
+    const file = manifest("agent.yaml", `${sa}---\n${agent("")}`);
+    const created = await kubectl("apply", "-f", file);
+    expect(created.out).toBe("serviceaccount/agent created\ndaemonset.apps/agent created\n");
+    expect(created.code).toBe(0);
+    expect((await kubectl("apply", "-f", file)).out).toBe(
+      "serviceaccount/agent unchanged\ndaemonset.apps/agent unchanged\n",
+    );
+    const changed = manifest("agent-2.yaml", agent("          imagePullPolicy: Always\n"));
+    const patched = await kubectl("apply", "-f", changed);
+    expect(patched.out).toBe("daemonset.apps/agent configured\n");
+    const ds = await cluster.apis.apps.readNamespacedDaemonSet({ name: "agent", namespace: "default" });
+    expect(ds.spec?.template.spec?.containers[0]?.imagePullPolicy).toBe("Always");
+  });
+
+  it("apply -f rejects a misspelt field as kube-apiserver does, and creates nothing", async () => {
+    const file = manifest("typo.yaml", agent("          imagePullPolicyy: Always\n").replaceAll("agent", "typo"));
+    const r = await kubectl("apply", "-f", file);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain(
+      'Error from server (BadRequest): error when creating "' +
+        file +
+        '": DaemonSet in version "v1" cannot be handled as a DaemonSet: strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolicyy"',
+    );
+    const list = await cluster.apis.apps.listNamespacedDaemonSet({ namespace: "default" });
+    expect(list.items.map((d) => d.metadata?.name)).not.toContain("typo");
+  });
+
+  it("apply -f rejects a value of the wrong type", async () => {
+    const file = manifest(
+      "type.yaml",
+      agent("")
+        .replace("revisionHistoryLimit", "")
+        .replace("  updateStrategy:", "  revisionHistoryLimit: ten\n  updateStrategy:")
+        .replaceAll("agent", "badtype"),
+    );
+    const r = await kubectl("apply", "-f", file);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(
+      /cannot be handled as a DaemonSet: json: cannot unmarshal string into Go struct field \S*revisionHistoryLimit of type int32/,
+    );
+  });
+
+  it("apply --validate=warn creates the object and prints the server's warning", async () => {
+    const file = manifest("warn.yaml", agent("          imagee: other\n").replaceAll("agent", "warned"));
+    const r = await kubectl("apply", "--validate=warn", "-f", file);
+    expect(r.out).toContain('Warning: unknown field "spec.template.spec.containers[0].imagee"');
+    expect(r.out).toContain("daemonset.apps/warned created");
+    expect(r.code).toBe(0);
+  });
+
+  it("replace -f with validation on", async () => {
+    const file = manifest(
+      "cm.yaml",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: default }\ndata: { period: 1h }\n",
+    );
+    expect((await kubectl("create", "-f", file)).out).toBe("configmap/settings created\n");
+    const replaced = manifest(
+      "cm-2.yaml",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: default }\ndata: { period: 2h }\n",
+    );
+    expect((await kubectl("replace", "-f", replaced)).out).toBe("configmap/settings replaced\n");
+    const typo = manifest(
+      "cm-3.yaml",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings, namespace: default }\ndatta: { period: 3h }\n",
+    );
+    const r = await kubectl("replace", "-f", typo);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toContain('strict decoding error: unknown field "datta"');
+    const cm = await cluster.apis.core.readNamespacedConfigMap({ name: "settings", namespace: "default" });
+    expect(cm.data).toEqual({ period: "2h" });
+  });
+
+  it("explain reads the served OpenAPI v3 schema", async () => {
+    const r = await kubectl("explain", "daemonset.spec.updateStrategy");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/rollingUpdate/);
   });
 
   it("describe node", async () => {

@@ -15,6 +15,15 @@ import { AuditLog } from "./audit-log.js";
 import { coreVersions, groupDocument, groupList, resourceList, SERVER_VERSION } from "./discovery.js";
 import { FaultInjector, type RequestAttributes } from "./faults.js";
 import { ObjectStore } from "./object-store.js";
+import {
+  checkFields,
+  fieldProblemsMessage,
+  openApiV2Document,
+  openApiV3Document,
+  openApiV3Index,
+  unknownFieldWarnings,
+  type FieldValidation,
+} from "./openapi.js";
 import { applyManifests, forbiddenReason, RbacAuthorizer } from "./rbac.js";
 import { seededRandom } from "./random.js";
 import { Registry, type DeleteOptions, type PatchType } from "./registry.js";
@@ -328,7 +337,7 @@ export class ApiServer {
             {},
           );
         }
-        this.serveNonResource(res, segments, url.pathname);
+        this.serveNonResource(req, res, segments, url.pathname);
       }
     } catch (e) {
       if (!res.headersSent && !res.destroyed) this.sendError(res, e);
@@ -370,10 +379,16 @@ export class ApiServer {
     }
   }
 
-  private serveNonResource(res: ServerResponse, segments: string[], path: string): void {
+  private serveNonResource(req: IncomingMessage, res: ServerResponse, segments: string[], path: string): void {
     const [first, second, third] = segments;
     let body: Record<string, unknown> | undefined;
-    if (path === "/version" || path === "/version/") body = SERVER_VERSION;
+    if (first === "openapi") {
+      body = this.openApi(req, segments);
+      if (body) {
+        this.sendJson(res, 200, body, { "Cache-Control": "no-cache, private", Vary: "Accept" });
+        return;
+      }
+    } else if (path === "/version" || path === "/version/") body = SERVER_VERSION;
     else if (first === "api" && segments.length === 1) body = coreVersions(new URL(this.url).host);
     else if (first === "api" && segments.length === 2) body = resourceList("", second as string);
     else if (first === "apis" && segments.length === 1) body = groupList();
@@ -388,6 +403,39 @@ export class ApiServer {
       throw new ApiError(404, "NotFound", "the server could not find the requested resource", {});
     }
     this.sendJson(res, 200, body);
+  }
+
+  /**
+   * /openapi/v2, /openapi/v3 and /openapi/v3/<group version>, in JSON only: an Accept that names
+   * only protobuf (what kubectl sends for v2) gets the 406 kube-apiserver gives a media type it
+   * cannot produce.
+   */
+  private openApi(req: IncomingMessage, segments: string[]): Record<string, unknown> | undefined {
+    const version = segments[1];
+    let doc: Record<string, unknown> | undefined;
+    if (version === "v2" && segments.length === 2) doc = openApiV2Document();
+    else if (version === "v3" && segments.length === 2) doc = openApiV3Index();
+    else if (version === "v3") doc = openApiV3Document(segments.slice(2).join("/"));
+    if (doc && !acceptsJson(String(req.headers.accept ?? ""))) {
+      throw new ApiError(406, "NotAcceptable", "only the following media types are accepted: application/json", {});
+    }
+    return doc;
+  }
+
+  /**
+   * Server-side field validation of a create, update or patch body, as `?fieldValidation=` asks:
+   * Strict fails the request with kube-apiserver's 400, Warn (the default) returns one `Warning`
+   * header per unknown field, Ignore checks nothing. Unlike kube-apiserver, unknown fields are
+   * kept rather than dropped, and a value of the wrong JSON type fails only a Strict request.
+   */
+  private checkBody(type: ResourceType, body: unknown, query: URLSearchParams, patch: boolean): string[] {
+    const directive = (query.get("fieldValidation") || "Warn") as FieldValidation;
+    if (directive === "Ignore") return [];
+    const problems = checkFields(type, body, { patch });
+    const strict = directive === "Strict";
+    const message = strict ? fieldProblemsMessage(type, problems, true) : undefined;
+    if (message) throw badRequest(message);
+    return unknownFieldWarnings(problems);
   }
 
   // ----- resources ----------------------------------------------------------------------------
@@ -455,12 +503,19 @@ export class ApiServer {
           this.sendJson(res, 201, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
           return;
         }
-        this.sendJson(res, 201, this.registry.create(type, namespace, body));
+        const warnings = this.checkBody(type, body, query, false);
+        this.sendJson(res, 201, this.registry.create(type, namespace, body), warningHeaders(warnings));
         return;
       }
       case "update": {
         const body = await this.readBody(req);
-        this.sendJson(res, 200, this.registry.update(type, namespace, name, body, subresource || undefined));
+        const warnings = this.checkBody(type, body, query, false);
+        this.sendJson(
+          res,
+          200,
+          this.registry.update(type, namespace, name, body, subresource || undefined),
+          warningHeaders(warnings),
+        );
         return;
       }
       case "patch": {
@@ -471,7 +526,14 @@ export class ApiServer {
         const patchType = PATCH_TYPES[contentType];
         if (!patchType) throw unsupportedMediaType(Object.keys(PATCH_TYPES));
         const body = await this.readBody(req);
-        this.sendJson(res, 200, this.registry.patch(type, namespace, name, patchType, body, subresource || undefined));
+        // a JSON patch is a list of operations: its paths are not checked against the schema
+        const warnings = patchType === "json" ? [] : this.checkBody(type, body, query, true);
+        this.sendJson(
+          res,
+          200,
+          this.registry.patch(type, namespace, name, patchType, body, subresource || undefined),
+          warningHeaders(warnings),
+        );
         return;
       }
       case "delete": {
@@ -606,7 +668,12 @@ export class ApiServer {
     }
   }
 
-  private sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  private sendJson(
+    res: ServerResponse,
+    code: number,
+    body: unknown,
+    headers: Record<string, string | string[]> = {},
+  ): void {
     const text = JSON.stringify(body);
     res.writeHead(code, {
       "Content-Type": "application/json",
@@ -628,6 +695,19 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const server = new ApiServer(options);
   await server.listen(options.port);
   return server;
+}
+
+/** Whether an Accept header admits JSON (no header, `application/json`, `application/*` or `*\/*`). */
+function acceptsJson(accept: string): boolean {
+  if (accept.trim() === "") return true;
+  return accept.split(",").some((part) => {
+    const media = (part.split(";")[0] ?? "").trim().toLowerCase();
+    return media === "application/json" || media === "application/*" || media === "*/*";
+  });
+}
+
+function warningHeaders(warnings: string[]): Record<string, string[]> {
+  return warnings.length > 0 ? { Warning: warnings } : {};
 }
 
 /**
