@@ -661,6 +661,8 @@ export class ApiServer {
       throw badRequest("Object 'Kind' is missing in ''");
     }
     const contentType = String(req.headers["content-type"] ?? "");
+    // typed clients (kubectl create namespace, say) may send protobuf, which this server cannot read
+    if (contentType.includes("protobuf")) throw unsupportedMediaType(["application/json", "application/yaml"]);
     try {
       return contentType.includes("yaml") ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
     } catch (e) {
