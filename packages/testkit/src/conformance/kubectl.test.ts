@@ -208,6 +208,21 @@ ${extra}`;
     expect(cm.data).toEqual({ period: "2h" });
   });
 
+  it("api-resources lists ServiceAccounts, Services and ConfigMaps with their short names and scope", async () => {
+    const r = await kubectl("api-resources", "--api-group=");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^configmaps\s+cm\s+v1\s+true\s+ConfigMap$/m);
+    expect(r.out).toMatch(/^serviceaccounts\s+sa\s+v1\s+true\s+ServiceAccount$/m);
+    expect(r.out).toMatch(/^services\s+svc\s+v1\s+true\s+Service$/m);
+    const svc = manifest(
+      "svc.yaml",
+      "apiVersion: v1\nkind: Service\nmetadata: { name: metrics, namespace: kube-system }\nspec:\n  selector: { app: kured }\n  ports: [{ name: metrics, port: 8080, targetPort: metrics }]\n",
+    );
+    expect((await kubectl("apply", "-f", svc)).out).toBe("service/metrics created\n");
+    const get = await kubectl("get", "svc", "-n", "kube-system", "-o", "name");
+    expect(get.out).toBe("service/metrics\n");
+  });
+
   it("explain reads the served OpenAPI v3 schema", async () => {
     const r = await kubectl("explain", "daemonset.spec.updateStrategy");
     expect(r.code).toBe(0);
