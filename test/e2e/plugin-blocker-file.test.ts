@@ -58,7 +58,7 @@ describe("e2e: the example plugin blocker-file", () => {
     skip,
     onTestFinished,
   }) => {
-    const why = e2eSkipReason();
+    const why = e2eSkipReason({ cluster: [] });
     if (why) skip(why);
     const e2e = await E2eCluster.start({
       nodes: 2,
@@ -66,34 +66,35 @@ describe("e2e: the example plugin blocker-file", () => {
     });
     onTestFinished(() => e2e.close());
     const blockFile = (node: string): string => e2e.nodeFile(node, BLOCK_FILE);
+    const [blocked = "", free = ""] = e2e.nodes;
 
-    await writeFile(blockFile("node-1"), "nightly backup, until 03:00\n");
-    await e2e.requireReboot("node-1", "node-2");
+    await writeFile(blockFile(blocked), "nightly backup, until 03:00\n");
+    await e2e.requireReboot(blocked, free);
     e2e.startDaemons();
 
-    // node-1 is blocked in at least two periods, and node-2 goes ahead meanwhile
+    // the first node is blocked in at least two periods, and the second goes ahead meanwhile
     const blockedEvent = async (): Promise<CoreV1Event | undefined> =>
-      (await nodeEvents(e2e, "node-1")).find((e) => e.reason === "RebootBlocked");
-    await e2e.waitFor("node-2 rebooted and node-1 blocked twice by the block file", async () => {
+      (await nodeEvents(e2e, blocked)).find((e) => e.reason === "RebootBlocked");
+    await e2e.waitFor(`${free} rebooted and ${blocked} blocked twice by the block file`, async () => {
       const event = await blockedEvent();
-      return (event?.count ?? 0) >= 2 && (await e2e.rolloutDone("node-2"));
+      return (event?.count ?? 0) >= 2 && (await e2e.rolloutDone(free));
     });
 
     const event = (await blockedEvent()) as CoreV1Event;
     expect(event.type).toBe("Warning");
-    expect(event.involvedObject).toMatchObject({ kind: "Node", name: "node-1" });
+    expect(event.involvedObject).toMatchObject({ kind: "Node", name: blocked });
     expect(event.source?.component).toBe("kured");
-    expect(event.message).toContain(`block file ${blockFile("node-1")} exists`);
+    expect(event.message).toContain(`block file ${blockFile(blocked)} exists`);
     expect(event.message).toMatch(/: nightly backup, until 03:00 \(block-file-present\); blocker: block-file$/);
-    expect(e2e.rebootCounts()).toEqual({ "node-1": 0, "node-2": 1 });
-    expect(e2e.cordons.cordonCounts(), "a blocked node is never cordoned").not.toHaveProperty("node-1");
-    expect(e2e.lock.acquisitions(), "a blocked node never takes the lock").toEqual(["node-2"]);
+    expect(e2e.rebootCounts()).toEqual({ [blocked]: 0, [free]: 1 });
+    expect(e2e.cordons.cordonCounts(), "a blocked node is never cordoned").not.toHaveProperty(blocked);
+    expect(e2e.lock.acquisitions(), "a blocked node never takes the lock").toEqual([free]);
 
-    await rm(blockFile("node-1"));
-    await e2e.waitFor("node-1 rebooted once its block file is gone", () => e2e.rolloutDone("node-1"));
+    await rm(blockFile(blocked));
+    await e2e.waitFor(`${blocked} rebooted once its block file is gone`, () => e2e.rolloutDone(blocked));
 
-    expect(e2e.rebootCounts()).toEqual({ "node-1": 1, "node-2": 1 });
-    expect(e2e.lock.acquisitions()).toEqual(["node-2", "node-1"]);
+    expect(e2e.rebootCounts()).toEqual(e2e.perNode(1));
+    expect(e2e.lock.acquisitions()).toEqual([free, blocked]);
     expect(e2e.lock.maxHolders()).toBe(1);
     expect(await e2e.unschedulableNodes()).toEqual([]);
     expect(await e2e.lockHolders()).toEqual([]);
