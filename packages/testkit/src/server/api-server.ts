@@ -18,6 +18,7 @@ import { ObjectStore } from "./object-store.js";
 import {
   checkFields,
   fieldProblemsMessage,
+  documentHash,
   openApiV2Document,
   openApiV3Document,
   openApiV3Index,
@@ -337,7 +338,7 @@ export class ApiServer {
             {},
           );
         }
-        this.serveNonResource(req, res, segments, url.pathname);
+        this.serveNonResource(req, res, segments, url);
       }
     } catch (e) {
       if (!res.headersSent && !res.destroyed) this.sendError(res, e);
@@ -379,15 +380,12 @@ export class ApiServer {
     }
   }
 
-  private serveNonResource(req: IncomingMessage, res: ServerResponse, segments: string[], path: string): void {
+  private serveNonResource(req: IncomingMessage, res: ServerResponse, segments: string[], url: URL): void {
     const [first, second, third] = segments;
+    const path = url.pathname;
     let body: Record<string, unknown> | undefined;
     if (first === "openapi") {
-      body = this.openApi(req, segments);
-      if (body) {
-        this.sendJson(res, 200, body, { "Cache-Control": "no-cache, private", Vary: "Accept" });
-        return;
-      }
+      if (this.serveOpenApi(req, res, segments, url.searchParams)) return;
     } else if (path === "/version" || path === "/version/") body = SERVER_VERSION;
     else if (first === "api" && segments.length === 1) body = coreVersions(new URL(this.url).host);
     else if (first === "api" && segments.length === 2) body = resourceList("", second as string);
@@ -408,18 +406,38 @@ export class ApiServer {
   /**
    * /openapi/v2, /openapi/v3 and /openapi/v3/<group version>, in JSON only: an Accept that names
    * only protobuf (what kubectl sends for v2) gets the 406 kube-apiserver gives a media type it
-   * cannot produce.
+   * cannot produce. A group version's document asked for by the hash the index names may be
+   * cached for good, as on kube-apiserver; a stale hash is redirected to the current one.
+   * Returns false when the path names no document.
    */
-  private openApi(req: IncomingMessage, segments: string[]): Record<string, unknown> | undefined {
+  private serveOpenApi(req: IncomingMessage, res: ServerResponse, segments: string[], query: URLSearchParams): boolean {
     const version = segments[1];
+    const gvPath = version === "v3" && segments.length > 2 ? segments.slice(2).join("/") : undefined;
     let doc: Record<string, unknown> | undefined;
     if (version === "v2" && segments.length === 2) doc = openApiV2Document();
     else if (version === "v3" && segments.length === 2) doc = openApiV3Index();
-    else if (version === "v3") doc = openApiV3Document(segments.slice(2).join("/"));
-    if (doc && !acceptsJson(String(req.headers.accept ?? ""))) {
+    else if (gvPath !== undefined) doc = openApiV3Document(gvPath);
+    if (!doc) return false;
+    if (!acceptsJson(String(req.headers.accept ?? ""))) {
       throw new ApiError(406, "NotAcceptable", "only the following media types are accepted: application/json", {});
     }
-    return doc;
+    const headers: Record<string, string> = { Vary: "Accept" };
+    if (gvPath !== undefined) {
+      const hash = documentHash(doc);
+      headers.ETag = `"${hash}"`;
+      const asked = query.get("hash");
+      if (asked !== null && asked !== hash) {
+        res.writeHead(301, { Location: `/openapi/v3/${gvPath}?hash=${hash}` });
+        res.end();
+        return true;
+      }
+      if (asked !== null) {
+        headers["Cache-Control"] = "public, immutable";
+        headers.Expires = new Date(this.clock.now().getTime() + 365 * 24 * 3600 * 1000).toUTCString();
+      }
+    }
+    this.sendJson(res, 200, doc, headers);
+    return true;
   }
 
   /**

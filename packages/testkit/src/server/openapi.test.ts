@@ -108,6 +108,22 @@ describe("/openapi/v3", () => {
     }
   });
 
+  it("lets a document fetched by its current hash be cached for good, and redirects a stale hash", async () => {
+    const index = await get("/openapi/v3");
+    const url = (index.body.paths as Record<string, { serverRelativeURL: string }>)["apis/apps/v1"]?.serverRelativeURL;
+    const hash = url?.split("hash=")[1] as string;
+    const current = await fetch(`${server.url}${url}`, { headers: { Accept: "application/json" } });
+    expect(current.headers.get("cache-control")).toBe("public, immutable");
+    expect(current.headers.get("etag")).toBe(`"${hash}"`);
+    expect(Date.parse(current.headers.get("expires") ?? "")).toBeGreaterThan(Date.now() + 364 * 24 * 3600 * 1000);
+    const unhashed = await fetch(`${server.url}/openapi/v3/apis/apps/v1`, { headers: { Accept: "application/json" } });
+    expect(unhashed.headers.get("cache-control")).toBe("no-cache, private");
+    expect(unhashed.headers.get("etag")).toBe(`"${hash}"`);
+    const stale = await fetch(`${server.url}/openapi/v3/apis/apps/v1?hash=0123`, { redirect: "manual" });
+    expect(stale.status).toBe(301);
+    expect(stale.headers.get("location")).toBe(url);
+  });
+
   it("answers an Accept it cannot produce with 406 NotAcceptable", async () => {
     const r = await get("/openapi/v3/api/v1", "application/com.github.proto-openapi.spec.v3@v1.0+protobuf");
     expect(r.status).toBe(406);

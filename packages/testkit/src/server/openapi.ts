@@ -831,16 +831,23 @@ function buildV3Document(gvPath: string): Record<string, unknown> | undefined {
   return { openapi: "3.0.0", info: INFO, paths, components: { schemas } };
 }
 
+const hashes = new WeakMap<object, string>();
+
 /** The hash `/openapi/v3` names a document by (kube-apiserver: SHA-512, upper-case hex). */
-export function documentHash(doc: unknown): string {
-  return createHash("sha512").update(JSON.stringify(doc)).digest("hex").toUpperCase();
+export function documentHash(doc: object): string {
+  let hash = hashes.get(doc);
+  if (hash === undefined) {
+    hash = createHash("sha512").update(JSON.stringify(doc)).digest("hex").toUpperCase();
+    hashes.set(doc, hash);
+  }
+  return hash;
 }
 
 /** GET /openapi/v3: the discovery index of the per-group-version documents. */
 export function openApiV3Index(): { paths: Record<string, { serverRelativeURL: string }> } {
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const gv of openApiV3GroupVersionPaths()) {
-    paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${documentHash(openApiV3Document(gv))}` };
+    paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${documentHash(openApiV3Document(gv) ?? {})}` };
   }
   return { paths };
 }
