@@ -6,6 +6,7 @@
 #
 #   scripts/e2e-against-serve.sh                 # the default file list below
 #   scripts/e2e-against-serve.sh test/lock/lease-lock.test.ts   # only these (vitest filters)
+#   BUSY_INTERVAL=20 scripts/e2e-against-serve.sh               # busier: a round of writes every 20 ms
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # the repository's Node.js 24 (an npm devDependency) and tools, whatever `node` the machine has
@@ -44,7 +45,7 @@ trap cleanup EXIT INT TERM
 
 # Two nodes of the cluster's own, named unlike any test's, and kured's DaemonSet in kube-system
 # (its pods land on the tests' Nodes too, as a real cluster's DaemonSets' would).
-node packages/testkit/bin/kured-testkit.js serve --busy \
+node packages/testkit/bin/kured-testkit.js serve --busy --busy-interval "${BUSY_INTERVAL:-200}" \
   --node-names busy-worker-a,busy-worker-b --kubeconfig "$dir/kubeconfig" >"$dir/serve.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 200); do

@@ -13,6 +13,7 @@ import { startCluster, VirtualClock, type Cluster } from "@kured/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAnnotation, writeAnnotation } from "./support/daemonset-annotation.js";
+import { withRealWaits } from "./support/real-waits.js";
 
 const START = "2026-01-05T00:00:00Z";
 let cluster: Cluster;
@@ -40,7 +41,7 @@ async function lockWith(value: string | undefined, options: Partial<DaemonSetLoc
       kubeConfig: cluster.kubeConfig,
       namespace: cluster.namespace,
       name,
-      clock,
+      clock: withRealWaits(clock),
       ...options,
       ...extra,
     });

@@ -1,13 +1,15 @@
 /**
  * The DaemonSet-annotation lock against the LockBackend contract, on the in-process API server —
  * or on a real cluster when KURED_E2E_KUBECONFIG is set (the expiry check runs the backends on a
- * virtual clock either way: expiry is judged on the reader's clock).
+ * virtual clock either way: expiry is judged on the reader's clock). Holders are the cluster's actual
+ * Node names (support/node-names.ts).
  */
-import { createDaemonSetLockBackend } from "@kured/core";
+import { createDaemonSetLockBackend, type Clock } from "@kured/core";
 import { startCluster, VirtualClock, type Cluster } from "@kured/testkit";
 import { describeLockBackendContract } from "@kured/testkit/contracts";
 import { afterAll, beforeAll } from "vitest";
 import { withClusterNodeNames } from "./support/node-names.js";
+import { withRealWaits } from "./support/real-waits.js";
 
 const NODES = ["node-1", "node-2", "node-3", "node-4", "node-5", "node-6"];
 let cluster: Cluster;
@@ -31,7 +33,7 @@ describeLockBackendContract("daemonset", async () => {
   const clock = new VirtualClock({ start: Date.now() });
   const ttlMs = 30 * 60_000;
   const make =
-    (extra: { ttlMs?: number; clock?: VirtualClock }) =>
+    (extra: { ttlMs?: number; clock?: Clock }) =>
     async ({ capacity, count }: { capacity: number; count: number }) => {
       const name = await freshDaemonSet();
       return Promise.all(
@@ -51,6 +53,6 @@ describeLockBackendContract("daemonset", async () => {
     };
   return {
     backends: make({}),
-    expiring: { backends: make({ ttlMs, clock }), ttlMs, elapse: (ms) => clock.advance(ms) },
+    expiring: { backends: make({ ttlMs, clock: withRealWaits(clock) }), ttlMs, elapse: (ms) => clock.advance(ms) },
   };
 });

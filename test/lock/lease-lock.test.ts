@@ -5,6 +5,7 @@
 import { createLeaseLockBackend, type LeaseLockBackend, type LeaseLockOptions } from "@kured/core";
 import { startCluster, VirtualClock, type Cluster } from "@kured/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withRealWaits } from "./support/real-waits.js";
 
 const START = "2026-01-05T00:00:00Z";
 const MINUTE = 60_000;
@@ -34,7 +35,7 @@ async function fresh(options: Partial<LeaseLockOptions> = {}) {
       kubeConfig: cluster.kubeConfig,
       namespace: cluster.namespace,
       name,
-      clock,
+      clock: withRealWaits(clock),
       ...options,
       ...extra,
     });

@@ -6,7 +6,8 @@
  *   controller, cloud node manager and kubelet do) and writes an Event about it to `default`
  *   (as the node lifecycle controller's RegisteredNode), then patches every Node's heartbeat —
  *   the Ready condition's lastHeartbeatTime and an annotation — so each tick moves every Node's
- *   resourceVersion;
+ *   resourceVersion; and, as the node lifecycle controller does, taints a Node whose Ready
+ *   condition is not True with `node.kubernetes.io/not-ready:NoSchedule` (and lifts it again);
  * - a DaemonSet controller patches every DaemonSet's status (a condition whose message moves), so
  *   a read-modify-write of a DaemonSet annotation meets 409 Conflicts;
  * - unrelated Events appear in other namespaces.
@@ -127,6 +128,7 @@ export class BusyControllers {
           metadata: { annotations: { [BUSY_HEARTBEAT_ANNOTATION]: String(this.tick) } },
         }),
       );
+      this.notReadyTaint(node);
       if (hasReadyCondition(node)) {
         this.attempt(() =>
           this.registry.patch(
@@ -140,6 +142,25 @@ export class BusyControllers {
         );
       }
     }
+  }
+
+  private notReadyTaint(node: StoredObject): void {
+    const ready = readyStatus(node);
+    if (ready === undefined) return;
+    const spec = isJsonObject(node.spec) ? node.spec : {};
+    const taints = (Array.isArray(spec.taints) ? spec.taints : []).filter(isJsonObject);
+    const tainted = taints.some((t) => t.key === NOT_READY_TAINT.key && t.effect === NOT_READY_TAINT.effect);
+    if ((ready === "True") === !tainted) return;
+    const next =
+      ready === "True"
+        ? taints.filter((t) => !(t.key === NOT_READY_TAINT.key && t.effect === NOT_READY_TAINT.effect))
+        : [...taints, { ...NOT_READY_TAINT, timeAdded: this.now() }];
+    // spec.taints is an atomic list: the patch carries the whole of it
+    this.attempt(() =>
+      this.registry.patch(T.nodes, undefined, node.metadata.name, "merge", {
+        spec: { taints: next.length > 0 ? next : null },
+      }),
+    );
   }
 
   private daemonSets(): void {
@@ -207,7 +228,16 @@ export class BusyControllers {
   }
 }
 
-function hasReadyCondition(node: StoredObject): boolean {
+/** The taint the node lifecycle controller puts on a Node that is not Ready. */
+export const NOT_READY_TAINT = { key: "node.kubernetes.io/not-ready", effect: "NoSchedule" } as const;
+
+function readyStatus(node: StoredObject): string | undefined {
   const status = isJsonObject(node.status) ? node.status : {};
-  return Array.isArray(status.conditions) && status.conditions.some((c) => isJsonObject(c) && c.type === "Ready");
+  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  const ready = conditions.find((c) => isJsonObject(c) && c.type === "Ready");
+  return isJsonObject(ready) ? String(ready.status) : undefined;
+}
+
+function hasReadyCondition(node: StoredObject): boolean {
+  return readyStatus(node) !== undefined;
 }

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../clock/index.js";
 import { findResource, type ResourceType } from "../server/resources.js";
@@ -208,8 +209,30 @@ describe("serve --busy: the other controllers of a busy cluster", () => {
       "RegisteredNode node-1",
       "RegisteredNode node-2",
     ]);
+    expect((await c.eventsAbout("Node", "node-2")).map((e) => e.reason)).toEqual(["RegisteredNode"]);
     const unrelated = await c.apis.core.listEventForAllNamespaces({ fieldSelector: "metadata.namespace!=default" });
     expect(unrelated.items.map((e) => e.metadata?.namespace).sort()).toEqual([BUSY_NAMESPACE, "kube-system"]);
+  });
+
+  it("taints a Node that is not Ready, as the node lifecycle controller does, and lifts the taint again", async () => {
+    const c = (cluster = await startCluster({ nodes: 1, inProcess: true, kured: false }));
+    busy = new BusyControllers((c.server as NonNullable<typeof c.server>).registry, c.clock);
+    const taints = async () =>
+      ((await c.apis.core.readNode({ name: "node-1" })).spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`);
+    await c.apis.core.patchNode(
+      { name: "node-1", body: { spec: { taints: [{ key: "own", effect: "NoSchedule" }] } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
+    busy.round();
+    expect(await taints()).toEqual(["own:NoSchedule"]);
+    await c.setNodeReady("node-1", false);
+    busy.round();
+    expect(await taints()).toEqual(["own:NoSchedule", "node.kubernetes.io/not-ready:NoSchedule"]);
+    busy.round();
+    expect(await taints()).toHaveLength(2);
+    await c.setNodeReady("node-1", true);
+    busy.round();
+    expect(await taints()).toEqual(["own:NoSchedule"]);
   });
 
   it("keeps at most keepEvents unrelated Events per namespace", async () => {

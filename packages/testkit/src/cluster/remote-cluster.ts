@@ -16,6 +16,7 @@ import {
   setHeaderOptions,
   V1MicroTime,
   type ConfigurationOptions,
+  type CoreV1Event,
 } from "@kubernetes/client-node";
 import { systemClock, type Clock } from "@kured/core";
 import type { KubeObject } from "../server/types.js";
@@ -33,6 +34,7 @@ import {
 } from "./factories.js";
 import type { RebootOptions } from "./simulator.js";
 import {
+  listEventsAbout,
   makeApis,
   type Cluster,
   type ClusterApis,
@@ -99,6 +101,10 @@ class RemoteCluster implements Cluster {
 
   nodeName(name: string): string {
     return name.startsWith(`${this.prefix}-`) ? name : `${this.prefix}-${name}`;
+  }
+
+  eventsAbout(kind: string, name: string): Promise<CoreV1Event[]> {
+    return listEventsAbout(this.apis, kind, name);
   }
 
   /** Remembers how to delete something just created. */

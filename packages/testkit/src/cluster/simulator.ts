@@ -373,6 +373,9 @@ export class ClusterSimulator {
   }
 
   private writeStatus(type: ResourceType, current: StoredObject, status: Record<string, unknown>): void {
+    // conditions are other controllers' to write (serve --busy's, a test's): keep them
+    const conditions = obj(current.status).conditions;
+    if (conditions !== undefined) status = { ...status, conditions };
     if (jsonSame(current.status, status)) return;
     const next = cloneJson(current);
     next.status = status;

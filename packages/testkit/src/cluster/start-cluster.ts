@@ -9,6 +9,7 @@ import {
   CoreV1Api,
   EventsV1Api,
   PolicyV1Api,
+  type CoreV1Event,
   type KubeConfig,
 } from "@kubernetes/client-node";
 import { systemClock, type Clock } from "@kured/core";
@@ -89,6 +90,12 @@ export interface Cluster {
    * `<prefix>-<name>`, so a run never touches the cluster's own nodes; in-process `name` itself).
    */
   nodeName(name: string): string;
+  /**
+   * The Events about one object, from every namespace, oldest first. Where an Event about a
+   * cluster-scoped object (a Node) lands depends on its writer (client-go's recorder uses
+   * `default`), so tests should ask this rather than list one namespace.
+   */
+  eventsAbout(kind: string, name: string): Promise<CoreV1Event[]>;
   /** Registers a clean-up step that `close()` runs (in reverse order), e.g. deleting an object a test created. */
   onClose(what: string, run: () => Promise<unknown>): void;
   /** a namespace for test objects ("default" in-process, a fresh one on a real cluster) */
@@ -114,6 +121,16 @@ export interface Cluster {
   settle(): Promise<void>;
   /** stops everything and removes what it created */
   close(): Promise<void>;
+}
+
+/** The Events about one object, from every namespace, oldest first (see {@link Cluster.eventsAbout}). */
+export async function listEventsAbout(apis: ClusterApis, kind: string, name: string): Promise<CoreV1Event[]> {
+  const list = await apis.core.listEventForAllNamespaces({
+    fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
+  });
+  const at = (e: CoreV1Event): number =>
+    (e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp)?.valueOf() ?? 0;
+  return list.items.sort((a, b) => at(a) - at(b));
 }
 
 /** Makes the typed clients of a KubeConfig. */
@@ -174,6 +191,10 @@ class InProcessCluster implements Cluster {
 
   nodeName(name: string): string {
     return name;
+  }
+
+  eventsAbout(kind: string, name: string): Promise<CoreV1Event[]> {
+    return listEventsAbout(this.apis, kind, name);
   }
 
   onClose(what: string, run: () => Promise<unknown>): void {

@@ -28,20 +28,26 @@ describe("objects: create, read, update, delete", () => {
     expect(f.status.details).toMatchObject({ name: "nope", group: "apps", kind: "daemonsets" });
   });
 
+  // Updates go to Leases of the test's namespace: on a real cluster controllers write Nodes at any
+  // time, so a replace of a Node read earlier may meet their writes (409) rather than the test's.
+  const leases = () => cluster().apis.coordination;
+  const lease = (name: string, holderIdentity = "n1") => ({ metadata: { name }, spec: { holderIdentity } });
+
   it("every write returns a new, larger resourceVersion; creation sets uid and creationTimestamp", async () => {
-    const core = cluster().apis.core;
-    const name = uniqueName("cm-node");
-    const created = await core.createNode({ body: { metadata: { name } } });
+    const namespace = cluster().namespace;
+    const name = uniqueName("rv");
+    const created = await leases().createNamespacedLease({ namespace, body: lease(name) });
     expect(created.metadata?.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.metadata?.creationTimestamp).toBeInstanceOf(Date);
     const rv1 = Number(created.metadata?.resourceVersion);
-    const updated = await core.replaceNode({
+    const updated = await leases().replaceNamespacedLease({
       name,
+      namespace,
       body: { ...created, metadata: { ...created.metadata, labels: { a: "1" } } },
     });
     const rv2 = Number(updated.metadata?.resourceVersion);
     expect(rv2).toBeGreaterThan(rv1);
-    const status = await core.deleteNode({ name });
+    const status = await leases().deleteNamespacedLease({ name, namespace });
     expect(status.status).toBe("Success");
   });
 
@@ -60,28 +66,39 @@ describe("objects: create, read, update, delete", () => {
   });
 
   it("409 Conflict on an update with a stale resourceVersion, with the real message", async () => {
-    const core = cluster().apis.core;
+    const namespace = cluster().namespace;
     const name = uniqueName("stale");
-    const first = await core.createNode({ body: { metadata: { name } } });
-    await core.replaceNode({ name, body: { ...first, metadata: { ...first.metadata, labels: { step: "1" } } } });
+    const first = await leases().createNamespacedLease({ namespace, body: lease(name) });
+    await leases().replaceNamespacedLease({
+      name,
+      namespace,
+      body: { ...first, metadata: { ...first.metadata, labels: { step: "1" } } },
+    });
     const f = await failure(
-      core.replaceNode({ name, body: { ...first, metadata: { ...first.metadata, labels: { step: "2" } } } }),
+      leases().replaceNamespacedLease({
+        name,
+        namespace,
+        body: { ...first, metadata: { ...first.metadata, labels: { step: "2" } } },
+      }),
     );
     expect(f.code).toBe(409);
     expect(f.status.reason).toBe("Conflict");
     expect(f.status.message).toBe(
-      `Operation cannot be fulfilled on nodes "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      `Operation cannot be fulfilled on leases.coordination.k8s.io "${name}": the object has been modified; please apply your changes to the latest version and try again`,
     );
-    await core.deleteNode({ name });
+    await leases().deleteNamespacedLease({ name, namespace });
   });
 
   it("an update that changes nothing keeps the resourceVersion", async () => {
-    const core = cluster().apis.core;
+    const namespace = cluster().namespace;
     const name = uniqueName("noop");
-    const created = await core.createNode({ body: { metadata: { name, labels: { a: "b" } } } });
-    const again = await core.replaceNode({ name, body: created });
+    const created = await leases().createNamespacedLease({
+      namespace,
+      body: { ...lease(name), metadata: { name, labels: { a: "b" } } },
+    });
+    const again = await leases().replaceNamespacedLease({ name, namespace, body: created });
     expect(again.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
-    await core.deleteNode({ name });
+    await leases().deleteNamespacedLease({ name, namespace });
   });
 
   it("422 Invalid for a bad name, with field causes", async () => {
