@@ -7,6 +7,7 @@
 #   scripts/e2e-against-serve.sh                 # the default file list below
 #   scripts/e2e-against-serve.sh test/lock/lease-lock.test.ts   # only these (vitest filters)
 #   BUSY_INTERVAL=20 scripts/e2e-against-serve.sh               # busier: a round of writes every 20 ms
+#   KURED_E2E_KUBECONFIG=~/.kube/config scripts/e2e-against-serve.sh   # the same files, on that cluster
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # the repository's Node.js 24 (an npm devDependency) and tools, whatever `node` the machine has
@@ -29,6 +30,11 @@ FILES=(
   test/lock/lock-rbac.test.ts
 )
 if [ "$#" -gt 0 ]; then FILES=("$@"); fi
+
+if [ -n "${KURED_E2E_KUBECONFIG:-}" ]; then
+  echo "running against the cluster of $KURED_E2E_KUBECONFIG (no serve --busy)"
+  exec npx vitest run "${FILES[@]}"
+fi
 
 TURBO_TELEMETRY_DISABLED=1 npx turbo run build --filter=@kured/testkit --output-logs=errors-only >/dev/null
 
