@@ -167,14 +167,13 @@ ${extra}`;
     const file = manifest(
       "type.yaml",
       agent("")
-        .replace("revisionHistoryLimit", "")
         .replace("  updateStrategy:", "  revisionHistoryLimit: ten\n  updateStrategy:")
         .replaceAll("agent", "badtype"),
     );
     const r = await kubectl("apply", "-f", file);
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(
-      /cannot be handled as a DaemonSet: json: cannot unmarshal string into Go struct field \S*revisionHistoryLimit of type int32/,
+      /cannot be handled as a DaemonSet: json: cannot unmarshal string into Go struct field DaemonSetSpec\.spec\.revisionHistoryLimit of type int32/,
     );
   });
 

@@ -184,7 +184,7 @@ describe("field validation", () => {
     const r = await send("POST", "/apis/apps/v1/namespaces/default/daemonsets?fieldValidation=Strict", ds);
     expect(r.status).toBe(400);
     expect(r.body.message).toBe(
-      'DaemonSet in version "v1" cannot be handled as a DaemonSet: json: cannot unmarshal string into Go struct field DaemonSet.spec.revisionHistoryLimit of type int32',
+      'DaemonSet in version "v1" cannot be handled as a DaemonSet: json: cannot unmarshal string into Go struct field DaemonSetSpec.spec.revisionHistoryLimit of type int32',
     );
   });
 
