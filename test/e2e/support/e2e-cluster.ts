@@ -55,7 +55,7 @@ const MERGE_PATCH = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 /** Options of {@link E2eCluster.start}. */
 export interface E2eOptions {
-  /** how many nodes (node-1…node-N); default 3 */
+  /** how many nodes (node-1…node-N, prefixed on a real cluster: tests use {@link E2eCluster.nodes}); default 3 */
   readonly nodes?: number;
   /**
    * enforce RBAC from deploy/kured-rbac.yaml and run
