@@ -528,12 +528,6 @@ const P_PRETTY: Param = {
   description: "If 'true', the output is pretty printed.",
   type: "string",
 };
-const P_DRY_RUN: Param = {
-  name: "dryRun",
-  in: "query",
-  description: "When present, modifications are not persisted.",
-  type: "string",
-};
 const P_FIELD_MANAGER: Param = {
   name: "fieldManager",
   in: "query",
@@ -592,7 +586,8 @@ function pathItems(t: ResourceType): PathItem[] {
   const scope = t.namespaced ? [P_NAMESPACE] : [];
   const def = definitionName(t);
   const g = opGroup(t);
-  const write = [P_DRY_RUN, P_FIELD_MANAGER, P_FIELD_VALIDATION];
+  // no dryRun: the server does not honour it, so the documents do not offer it
+  const write = [P_FIELD_MANAGER, P_FIELD_VALIDATION];
   const has = (verb: string): boolean => t.verbs.includes(verb);
   const items: PathItem[] = [];
   const collection: Operation[] = [];
@@ -660,7 +655,7 @@ function pathItems(t: ResourceType): PathItem[] {
       method: "delete",
       action: "delete",
       operationId: `delete${g}${ns}${t.kind}`,
-      params: [P_DRY_RUN],
+      params: [],
       response: `${META}.Status`,
       kind: t.kind,
     });
