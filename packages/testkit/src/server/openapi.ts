@@ -538,7 +538,7 @@ const P_FIELD_VALIDATION: Param = {
   name: "fieldValidation",
   in: "query",
   description:
-    "How the server treats unknown fields in the request body: Ignore (drop silently), Warn (a Warning header per field; the default) or Strict (fail the request with a BadRequest).",
+    "How the server treats unknown fields in the request body: Ignore (no check), Warn (a Warning header per field; the default) or Strict (fail the request with a BadRequest). This server keeps unknown fields where kube-apiserver drops them.",
   type: "string",
 };
 const P_NAME: Param = { name: "name", in: "path", description: "name of the object", type: "string" };
