@@ -441,19 +441,17 @@ export class ApiServer {
   }
 
   /**
-   * Server-side field validation of a create, update or patch body, as `?fieldValidation=` asks:
-   * Strict fails the request with kube-apiserver's 400, Warn (the default) returns one `Warning`
-   * header per unknown field, Ignore checks nothing. Unlike kube-apiserver, unknown fields are
-   * kept rather than dropped, and a value of the wrong JSON type fails only a Strict request.
+   * Decoding and field validation of a create, update or patch body, as kube-apiserver does them:
+   * a value of the wrong JSON type is always a 400 (a decode error); unknown fields are a 400 with
+   * `?fieldValidation=Strict`, one `Warning` header each with Warn (the default), and unchecked with
+   * Ignore. Unlike kube-apiserver, unknown fields are kept rather than dropped.
    */
   private checkBody(type: ResourceType, body: unknown, query: URLSearchParams, patch: boolean): string[] {
     const directive = (query.get("fieldValidation") || "Warn") as FieldValidation;
-    if (directive === "Ignore") return [];
     const problems = checkFields(type, body, { patch });
-    const strict = directive === "Strict";
-    const message = strict ? fieldProblemsMessage(type, problems, true) : undefined;
+    const message = fieldProblemsMessage(type, problems, directive === "Strict");
     if (message) throw badRequest(message);
-    return unknownFieldWarnings(problems);
+    return directive === "Ignore" ? [] : unknownFieldWarnings(problems);
   }
 
   // ----- resources ----------------------------------------------------------------------------

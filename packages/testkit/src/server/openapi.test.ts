@@ -174,17 +174,26 @@ describe("field validation", () => {
     expect((await get("/api/v1/namespaces/default/configmaps/strict")).status).toBe(404);
   });
 
-  it("Strict fails a value of the wrong JSON type, naming the Go field", async () => {
+  it("fails a value of the wrong JSON type whatever fieldValidation says (a decode error), naming the Go field", async () => {
     const ds = {
       apiVersion: "apps/v1",
       kind: "DaemonSet",
       metadata: { name: "typed", namespace: "default" },
       spec: { revisionHistoryLimit: "ten", selector: {}, template: { spec: { containers: [] } } },
     };
-    const r = await send("POST", "/apis/apps/v1/namespaces/default/daemonsets?fieldValidation=Strict", ds);
-    expect(r.status).toBe(400);
+    for (const query of ["", "?fieldValidation=Strict", "?fieldValidation=Warn", "?fieldValidation=Ignore"]) {
+      const r = await send("POST", `/apis/apps/v1/namespaces/default/daemonsets${query}`, ds);
+      expect(r.status).toBe(400);
+      expect(r.body.message).toBe(
+        'DaemonSet in version "v1" cannot be handled as a DaemonSet: json: cannot unmarshal string into Go struct field DaemonSetSpec.spec.revisionHistoryLimit of type int32',
+      );
+    }
+    const port = { containerPort: "8080" };
+    const pod = { metadata: { name: "typed" }, spec: { containers: [{ name: "c", image: "i", ports: [port] }] } };
+    const r = await send("POST", "/api/v1/namespaces/default/pods", pod);
+    // as Go's encoding/json names it: field names only, no list indices
     expect(r.body.message).toBe(
-      'DaemonSet in version "v1" cannot be handled as a DaemonSet: json: cannot unmarshal string into Go struct field DaemonSetSpec.spec.revisionHistoryLimit of type int32',
+      'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32',
     );
   });
 

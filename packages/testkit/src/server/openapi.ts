@@ -981,19 +981,21 @@ function fits(schema: Schema, value: unknown): boolean {
 export function checkFields(type: ResourceType, body: unknown, options: { patch?: boolean } = {}): FieldProblems {
   const defs = allDefinitions();
   const problems: FieldProblems = { unknown: [] };
-  const walk = (schema: Schema, value: unknown, path: string, struct: string): void => {
+  // `path` names unknown fields as the strict decoder does (with list indices); `goPath` names a
+  // type error as Go's encoding/json does (field names only)
+  const walk = (schema: Schema, value: unknown, path: string, goPath: string, struct: string): void => {
     if (value === null || value === undefined) return;
     const r = resolve(defs, schema);
     const s = r.schema;
     if (!fits(s, value)) {
       if (problems.typeError === undefined) {
         const got = jsonTypeOf(value);
-        problems.typeError = `json: cannot unmarshal ${got} into Go struct field ${struct}.${path} of type ${goType(defs, schema)}`;
+        problems.typeError = `json: cannot unmarshal ${got} into Go struct field ${struct}.${goPath} of type ${goType(defs, schema)}`;
       }
       return;
     }
     if (Array.isArray(value) && s.items) {
-      value.forEach((item, i) => walk(s.items as Schema, item, `${path}[${i}]`, struct));
+      value.forEach((item, i) => walk(s.items as Schema, item, `${path}[${i}]`, goPath, struct));
       return;
     }
     if (!isJsonObject(value)) return;
@@ -1005,13 +1007,15 @@ export function checkFields(type: ResourceType, body: unknown, options: { patch?
         const child = path === "" ? key : `${path}.${key}`;
         const prop = properties[key];
         if (!prop) problems.unknown.push(child);
-        else walk(prop, v, child, here);
+        else walk(prop, v, child, goPath === "" ? key : `${goPath}.${key}`, here);
       }
     } else if (s.additionalProperties) {
-      for (const [key, v] of Object.entries(value)) walk(s.additionalProperties as Schema, v, `${path}[${key}]`, here);
+      for (const [key, v] of Object.entries(value)) {
+        walk(s.additionalProperties as Schema, v, `${path}[${key}]`, goPath, here);
+      }
     }
   };
-  walk(ref(definitionName(type)), body, "", type.kind);
+  walk(ref(definitionName(type)), body, "", "", type.kind);
   return problems;
 }
 
