@@ -1,9 +1,10 @@
 /**
- * The rendered Helm chart, applied by the real kubectl 1.35 (client-side validation on, as an
- * operator runs it) to testkit's in-process API server: `helm template deploy/helm/kured` with the
- * chart's own values, kured's chart values.yaml, a file setting every key of kured's chart and
- * kured-ts's values. Every object is created without a warning, reads back as rendered (the
- * DaemonSet's args and env included), and a second apply changes nothing.
+ * The rendered Helm chart, applied by the real kubectl 1.35 (validation on, as an operator runs
+ * it: kubectl reads the server's OpenAPI and asks for strict field validation) to testkit's
+ * in-process API server: `helm template deploy/helm/kured` with the chart's own values, kured's
+ * chart values.yaml, a file setting every key of kured's chart and kured-ts's values. Every object
+ * is created without a warning, reads back as rendered (the DaemonSet's args and env included),
+ * and a second apply changes nothing.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
