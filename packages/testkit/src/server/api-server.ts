@@ -17,8 +17,8 @@ import { FaultInjector, type RequestAttributes } from "./faults.js";
 import { ObjectStore } from "./object-store.js";
 import {
   checkFields,
-  fieldProblemsMessage,
   documentHash,
+  fieldProblemsMessage,
   openApiV2Document,
   openApiV3Document,
   openApiV3Index,
@@ -448,6 +448,14 @@ export class ApiServer {
    */
   private checkBody(type: ResourceType, body: unknown, query: URLSearchParams, patch: boolean): string[] {
     const directive = (query.get("fieldValidation") || "Warn") as FieldValidation;
+    // a body of another kind is the registry's 400, as kube-apiserver reads the kind first
+    if (
+      isJsonObject(body) &&
+      !patch &&
+      ((body.kind || type.kind) !== type.kind || (body.apiVersion || apiVersionOf(type)) !== apiVersionOf(type))
+    ) {
+      return [];
+    }
     const problems = checkFields(type, body, { patch });
     const message = fieldProblemsMessage(type, problems, directive === "Strict");
     if (message) throw badRequest(message);

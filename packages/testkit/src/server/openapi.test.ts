@@ -227,6 +227,13 @@ describe("field validation", () => {
     expect(ok.body.data).toEqual({ a: "b", c: "d" });
   });
 
+  it("answers a body of another kind with the kind mismatch, not with its fields", async () => {
+    const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [] } };
+    const r = await send("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", pod);
+    expect(r.status).toBe(400);
+    expect(r.body.message).toBe("the server could not find the requested resource: kind Pod does not match ConfigMap");
+  });
+
   it("checks updates (PUT) too", async () => {
     const created = await send("POST", "/api/v1/namespaces/default/configmaps", cm());
     const meta = created.body.metadata as { name: string };
