@@ -28,6 +28,13 @@ FILES=(
   test/lock/lock-fifo.test.ts
   test/lock/lock-changes.test.ts
   test/lock/lock-rbac.test.ts
+  # real kured daemons: a "reboot" there is a new process and a new boot ID on the Node
+  test/e2e/rolling-reboot.test.ts
+  test/e2e/signal-reboot.test.ts
+  test/e2e/concurrent-reboot.test.ts
+  test/e2e/cordon-kept.test.ts
+  test/e2e/blocking-pods.test.ts
+  test/e2e/plugin-blocker-file.test.ts
 )
 if [ "$#" -gt 0 ]; then FILES=("$@"); fi
 
