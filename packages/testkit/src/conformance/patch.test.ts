@@ -7,6 +7,25 @@ const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const strategic = setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch);
 const jsonPatch = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
 
+/**
+ * A write conditional on the object's resourceVersion, retried from a fresh read while another
+ * writer (a real cluster's node or DaemonSet controller) gets in between: 409 for a merge patch's
+ * precondition, 422 for a JSON patch's failing `test`.
+ */
+async function fromFreshVersion<T>(read: () => Promise<string>, write: (rv: string) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const rv = await read();
+    try {
+      return await write(rv);
+    } catch (e) {
+      const code = (e as { code?: number }).code;
+      if ((code !== 409 && code !== 422) || attempt >= 10) throw e;
+    }
+  }
+}
+
+// Other writers may add labels, annotations and conditions to a fresh object on a real cluster:
+// the checks name the keys the test wrote and removed, never the whole map.
 describe("patch", () => {
   const cluster = useCluster({ nodes: 1, kured: false });
   const core = () => cluster().apis.core;
@@ -32,7 +51,8 @@ describe("patch", () => {
       },
       merge,
     );
-    expect(p.metadata?.annotations).toEqual({ keep: "yes", "weave.works/kured-node-lock": "x" });
+    expect(p.metadata?.annotations).toMatchObject({ keep: "yes", "weave.works/kured-node-lock": "x" });
+    expect(p.metadata?.annotations?.drop).toBeUndefined();
     expect(p.spec?.unschedulable).toBe(true);
     expect(Number(p.metadata?.resourceVersion)).toBeGreaterThan(Number(n.metadata?.resourceVersion));
   });
@@ -40,8 +60,15 @@ describe("patch", () => {
   it("merge patch: a resourceVersion in the patch is a precondition (409 when stale)", async () => {
     const n = await node();
     const name = n.metadata?.name as string;
-    const rv = n.metadata?.resourceVersion as string;
-    await core().patchNode({ name, body: { metadata: { resourceVersion: rv, labels: { b: "2" } } } }, merge);
+    let rv = "";
+    await fromFreshVersion(
+      async () => (await core().readNode({ name })).metadata?.resourceVersion as string,
+      (fresh) => {
+        rv = fresh;
+        return core().patchNode({ name, body: { metadata: { resourceVersion: fresh, labels: { b: "2" } } } }, merge);
+      },
+    );
+    // our own write moved the resourceVersion on: the same precondition is stale now
     const f = await failure(
       core().patchNode({ name, body: { metadata: { resourceVersion: rv, labels: { c: "3" } } } }, merge),
     );
@@ -70,16 +97,20 @@ describe("patch", () => {
   it("JSON patch: add with ~1-escaped keys, test on resourceVersion, remove", async () => {
     const n = await node();
     const name = n.metadata?.name as string;
-    const p = await core().patchNode(
-      {
-        name,
-        body: [
-          { op: "test", path: "/metadata/resourceVersion", value: n.metadata?.resourceVersion },
-          { op: "add", path: "/metadata/annotations/weave.works~1kured-node-lock", value: '{"nodeID":"n1"}' },
-          { op: "remove", path: "/metadata/annotations/drop" },
-        ],
-      },
-      jsonPatch,
+    const p = await fromFreshVersion(
+      async () => (await core().readNode({ name })).metadata?.resourceVersion as string,
+      (rv) =>
+        core().patchNode(
+          {
+            name,
+            body: [
+              { op: "test", path: "/metadata/resourceVersion", value: rv },
+              { op: "add", path: "/metadata/annotations/weave.works~1kured-node-lock", value: '{"nodeID":"n1"}' },
+              { op: "remove", path: "/metadata/annotations/drop" },
+            ],
+          },
+          jsonPatch,
+        ),
     );
     expect(p.metadata?.annotations?.["weave.works/kured-node-lock"]).toBe('{"nodeID":"n1"}');
     expect(p.metadata?.annotations?.drop).toBeUndefined();
@@ -104,7 +135,6 @@ describe("patch", () => {
     expect(f.status.reason).toBe("Invalid");
     const after = await core().readNode({ name });
     expect(after.metadata?.labels?.x).toBeUndefined();
-    expect(after.metadata?.resourceVersion).toBe(n.metadata?.resourceVersion);
   });
 
   it("JSON patch: removing a missing key is 422", async () => {
@@ -136,8 +166,9 @@ describe("patch", () => {
       },
       strategic,
     );
-    expect(p.metadata?.labels).toEqual({ a: "1", b: "2" });
-    expect(p.metadata?.annotations).toEqual({ keep: "yes" });
+    expect(p.metadata?.labels).toMatchObject({ a: "1", b: "2" });
+    expect(p.metadata?.annotations?.keep).toBe("yes");
+    expect(p.metadata?.annotations?.drop).toBeUndefined();
     expect(p.spec?.unschedulable).toBe(true);
   });
 
@@ -175,7 +206,7 @@ describe("patch", () => {
       strategic,
     );
     const byType = Object.fromEntries((p.status?.conditions ?? []).map((c) => [c.type, c.status]));
-    expect(byType).toEqual({ Ready: "False", DiskPressure: "False" });
+    expect(byType).toMatchObject({ Ready: "False", DiskPressure: "False" });
   });
 
   it("415 for an unsupported patch Content-Type", async () => {
@@ -212,27 +243,26 @@ describe("patch", () => {
       },
     });
     expect(ds.metadata?.generation).toBe(1);
-    // the DaemonSet controller writes status right after creation: read the latest version first
+    // the DaemonSet controller writes status right after creation (and on a real cluster, whenever
+    // it likes): the patch is retried from the latest version, as the kured lock does
     await cluster().settle();
-    const latest = await apps.readNamespacedDaemonSet({ name, namespace: ns });
     const lock = JSON.stringify({
       nodeID: "n1",
       metadata: { unschedulable: false },
       created: "2026-01-05T00:00:00Z",
       TTL: 0,
     });
-    const p = await apps.patchNamespacedDaemonSet(
-      {
-        name,
-        namespace: ns,
-        body: {
-          metadata: {
-            resourceVersion: latest.metadata?.resourceVersion,
-            annotations: { "weave.works/kured-node-lock": lock },
+    const p = await fromFreshVersion(
+      async () => (await apps.readNamespacedDaemonSet({ name, namespace: ns })).metadata?.resourceVersion as string,
+      (rv) =>
+        apps.patchNamespacedDaemonSet(
+          {
+            name,
+            namespace: ns,
+            body: { metadata: { resourceVersion: rv, annotations: { "weave.works/kured-node-lock": lock } } },
           },
-        },
-      },
-      merge,
+          merge,
+        ),
     );
     expect(p.metadata?.annotations?.["weave.works/kured-node-lock"]).toBe(lock);
     expect(p.metadata?.generation).toBe(1);
