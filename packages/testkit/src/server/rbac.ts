@@ -136,7 +136,7 @@ export function parseManifests(source: string | KubeObject[]): KubeObject[] {
 
 /**
  * Creates (or replaces) every object of the manifests in the registry, creating missing
- * namespaces first. Kinds the server does not serve (ServiceAccount, …) are skipped and returned.
+ * namespaces first. Kinds the server does not serve (e.g. the monitoring CRDs) are skipped and returned.
  */
 export function applyManifests(
   registry: Registry,
