@@ -222,6 +222,25 @@ ${extra}`;
     expect(get.out).toBe("service/metrics\n");
   });
 
+  it("get prints kube-apiserver's columns for ServiceAccounts, ConfigMaps and Services", async () => {
+    const file = manifest(
+      "tables.yaml",
+      [
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: table-sa, namespace: default }",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: table-cm, namespace: default }\ndata: { a: '1', b: '2' }",
+        "apiVersion: v1\nkind: Service\nmetadata: { name: table-svc, namespace: default }\nspec:\n  clusterIP: 10.96.0.42\n  selector: { app: kured }\n  ports: [{ port: 8080, protocol: TCP }]",
+      ].join("\n---\n"),
+    );
+    expect((await kubectl("apply", "-f", file)).code).toBe(0);
+    const sa = await kubectl("get", "sa", "table-sa");
+    expect(sa.out).toMatch(/^NAME\s+SECRETS\s+AGE\ntable-sa\s+0\s+\S+\n$/);
+    const cm = await kubectl("get", "cm", "table-cm");
+    expect(cm.out).toMatch(/^NAME\s+DATA\s+AGE\ntable-cm\s+2\s+\S+\n$/);
+    const svc = await kubectl("get", "svc", "table-svc", "-o", "wide");
+    expect(svc.out).toMatch(/^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\s+SELECTOR\n/);
+    expect(svc.out).toMatch(/table-svc\s+ClusterIP\s+10\.96\.0\.42\s+<none>\s+8080\/TCP\s+\S+\s+app=kured\n$/);
+  });
+
   it("explain reads the served OpenAPI v3 schema", async () => {
     const r = await kubectl("explain", "daemonset.spec.updateStrategy");
     expect(r.code).toBe(0);

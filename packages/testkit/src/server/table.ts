@@ -236,6 +236,46 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  ServiceAccount: {
+    columns: [NAME, col("Secrets", "integer"), AGE],
+    cells: (o, age) => [o.metadata?.name ?? "", arr((o as Record<string, unknown>).secrets).length, age],
+  },
+  ConfigMap: {
+    columns: [NAME, col("Data", "integer"), AGE],
+    cells: (o, age) => {
+      const r = o as Record<string, unknown>;
+      return [o.metadata?.name ?? "", Object.keys(obj(r.data)).length + Object.keys(obj(r.binaryData)).length, age];
+    },
+  },
+  Service: {
+    columns: [
+      NAME,
+      col("Type"),
+      col("Cluster-IP"),
+      col("External-IP"),
+      col("Port(s)"),
+      AGE,
+      col("Selector", "string", 1),
+    ],
+    cells: (o, age) => {
+      const spec = obj(o.spec);
+      const ports = arr(spec.ports).map((x) => {
+        const port = obj(x);
+        const node = port.nodePort === undefined ? "" : `:${String(port.nodePort)}`;
+        return `${String(port.port)}${node}/${String(port.protocol ?? "TCP")}`;
+      });
+      const external = arr(spec.externalIPs).map(String);
+      return [
+        o.metadata?.name ?? "",
+        String(spec.type ?? "ClusterIP"),
+        orNone(spec.clusterIP),
+        external.length > 0 ? external.join(",") : "<none>",
+        ports.length > 0 ? ports.join(",") : "<none>",
+        age,
+        selectorText(spec.selector),
+      ];
+    },
+  },
   Lease: {
     columns: [NAME, col("Holder"), AGE],
     cells: (o, age) => [o.metadata?.name ?? "", String(obj(o.spec).holderIdentity ?? ""), age],
