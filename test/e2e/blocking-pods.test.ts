@@ -44,7 +44,7 @@ describe("e2e: --blocking-pod-selector", () => {
 
     // blocked in at least two periods, and the other node goes ahead meanwhile
     const blockedEvent = async (): Promise<CoreV1Event | undefined> =>
-      (await nodeEvents(e2e, blocked)).find((e) => e.reason === "RebootBlocked");
+      (await e2e.nodeEvents(blocked)).find((e) => e.reason === "RebootBlocked");
     await e2e.waitFor(`${free} rebooted and ${blocked} blocked twice by its pod`, async () => {
       const event = await blockedEvent();
       return (event?.count ?? 0) >= 2 && (await e2e.rolloutDone(free));
@@ -57,27 +57,13 @@ describe("e2e: --blocking-pod-selector", () => {
     expect(e2e.rebootCounts()).toEqual({ [blocked]: 0, [free]: 1 });
     expect(e2e.cordons.cordonCounts(), "a blocked node is never cordoned").not.toHaveProperty(blocked);
     expect(e2e.lock.acquisitions(), "a blocked node never takes the lock").toEqual([free]);
-    expect(await nodeEvents(e2e, free), "the finished pod blocked nothing").not.toContainEqual(
+    expect(await e2e.nodeEvents(free), "the finished pod blocked nothing").not.toContainEqual(
       expect.objectContaining({ reason: "RebootBlocked" }),
     );
 
     await e2e.cluster.apis.core.deleteNamespacedPod({ name: "blocker", namespace, gracePeriodSeconds: 0 });
     await e2e.waitFor(`${blocked} rebooted once its pod is gone`, () => e2e.rolloutDone(blocked));
 
-    expect(e2e.rebootCounts()).toEqual(e2e.perNode(1));
-    expect(e2e.lock.acquisitions()).toEqual([free, blocked]);
-    expect(e2e.lock.maxHolders()).toBe(1);
-    expect(await e2e.unschedulableNodes()).toEqual([]);
-    expect(await e2e.lockHolders()).toEqual([]);
-    expect(e2e.problems).toEqual([]);
+    await e2e.expectBlockedThenFree(free, blocked);
   }, 120_000);
 });
-
-/** The core/v1 Events kured wrote about a node (namespace default, as kubectl describe node shows them). */
-async function nodeEvents(e2e: E2eCluster, node: string): Promise<CoreV1Event[]> {
-  const list = await e2e.cluster.apis.core.listNamespacedEvent({
-    namespace: "default",
-    fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}`,
-  });
-  return list.items;
-}

@@ -18,8 +18,9 @@ import { randomUUID } from "node:crypto";
 import { readFile, rm, mkdir, mkdtemp, writeFile, chmod } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type CoreV1Event } from "@kubernetes/client-node";
 import { parseLockAnnotation } from "@kured/core";
+import { expect } from "vitest";
 import { skipReasonForRealCluster, startCluster, type Capability, type Cluster } from "@kured/testkit";
 import { daemonEntryMissing } from "./daemon-entry.js";
 import { DaemonProcess } from "./daemon-process.js";
@@ -324,6 +325,28 @@ export class E2eCluster {
   }
 
   /** This run's nodes that are cordoned now (read, not watched; a real cluster's own nodes are not counted). */
+  /** The core/v1 Events kured wrote about a node (namespace default, as kubectl describe node shows them). */
+  async nodeEvents(node: string): Promise<CoreV1Event[]> {
+    const list = await this.cluster.apis.core.listNamespacedEvent({
+      namespace: "default",
+      fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}`,
+    });
+    return list.items;
+  }
+
+  /**
+   * The end of a rollout in which `blocked` waited for `free`: each node rebooted once, in that
+   * order, one at a time, nothing left cordoned or locked, no daemon trouble.
+   */
+  async expectBlockedThenFree(free: string, blocked: string): Promise<void> {
+    expect(this.rebootCounts()).toEqual(this.perNode(1));
+    expect(this.lock.acquisitions()).toEqual([free, blocked]);
+    expect(this.lock.maxHolders()).toBe(1);
+    expect(await this.unschedulableNodes()).toEqual([]);
+    expect(await this.lockHolders()).toEqual([]);
+    expect(this.problems).toEqual([]);
+  }
+
   async unschedulableNodes(): Promise<string[]> {
     const list = await this.cluster.apis.core.listNode();
     return list.items
