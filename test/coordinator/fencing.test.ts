@@ -203,6 +203,29 @@ describe("fencing: every reboot and uncordon under the lock (issue 14)", () => {
     expect(storedHolders(w)).toEqual([]);
   });
 
+  it("1b. a Go kured's rewrite of the lock (dropping the boot ID) does not make the rebooted node wait out 3 heartbeats", async () => {
+    // found by the fault model: the next process could not prove the reboot and waited 90 s
+    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset" }));
+    w.hosts.needsReboot.add("node-1");
+    // down for 20 s: back well within three heartbeats of the last renewal (the fence)
+    const d = daemon(w, "node-1", { settings: { drainDelayMs: 2 * MINUTE }, downForMs: 20_000 });
+    await d.start();
+    await until(w, () => storedHolders(w).some((h) => h.node === "node-1" && h.process !== undefined));
+    // Go kured (acquiring for node-2 alongside, as in a mixed cluster) rewrites the value with its
+    // own struct: kured-ts's extra fields are gone
+    await setLockAnnotation(
+      w,
+      '{"maxOwners":2,"locks":[{"nodeID":"node-1","metadata":{"unschedulable":false},"created":"2026-01-01T00:00:00Z","TTL":0}]}',
+    );
+    const at = (phase: string, nth = 0) =>
+      w.events.filter((e) => e.node === "node-1" && e.phase === phase)[nth]?.at.getTime() ?? NaN;
+    await until(w, () => w.events.some((e) => e.node === "node-1" && e.phase === "lock-released"), 2 * HOUR);
+    const rebootedAfter = at("lock-released") - at("rebooting");
+    // the reboot itself takes 20 s here; waiting out three missed heartbeats would make it 90 s
+    expect(rebootedAfter).toBeLessThan(60_000);
+    expect(storedHolders(w)).toEqual([]);
+  });
+
   it("4. stale kured annotations without a matching slot are cleared, not acted on (an admin's cordon stays)", async () => {
     const w = (world = await makeWorld({ nodes: 2, lock: "daemonset" }));
     // left behind by a swap to Go kured and back: Go kured uncordoned and released, our annotations stayed

@@ -105,9 +105,12 @@ export interface LockBackend {
   /**
    * optional: renews the slot that `process` holds for `holder` (its heartbeat, and its TTL) and
    * answers it; undefined when that process holds no unexpired slot any more (expired and taken,
-   * released, adopted by another process, or the lock object was lost)
+   * released, adopted by another process, or the lock object was lost). `bootId`, the boot the
+   * slot was taken or adopted under, is written back if the stored slot lost it (a Go kured that
+   * rewrote the lock dropped kured-ts's extra fields), so that after the reboot the next process
+   * can still prove it
    */
-  renew?(req: { holder: string; process: string; signal: AbortSignal }): Promise<LockSlot | undefined>;
+  renew?(req: { holder: string; process: string; bootId?: string; signal: AbortSignal }): Promise<LockSlot | undefined>;
   /**
    * optional: hands `holder`'s slot, now recorded for process `from` (undefined: no process
    * recorded), to `process`, only if it is still so; undefined when it changed meanwhile

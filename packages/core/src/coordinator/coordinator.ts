@@ -98,6 +98,8 @@ interface HeldCycle {
   giveBack: boolean;
   /** consecutive failed attempts at giving back */
   failures: number;
+  /** the boot the slot was taken or adopted under (renewals write it back if a Go kured dropped it) */
+  readonly bootId: string | undefined;
 }
 
 /** The node annotation recording which slot the cordon bookkeeping belongs to. */
@@ -247,7 +249,7 @@ export class RebootCoordinator {
     const slot = found && (await this.claim(found, signal));
     if (slot) {
       // ours now: a cycle of this node (before or after its reboot) to finish
-      this.held = { slot, cordoned: true, giveBack: true, failures: 0 };
+      this.held = { slot, cordoned: true, giveBack: true, failures: 0, bootId: slot.bootId };
       await this.whileRenewing(signal, async (held) => {
         node = await this.waitForBoot(node, held);
         node = await this.waitForReady(node, held);
@@ -531,7 +533,10 @@ export class RebootCoordinator {
 
   /** Renews this process's slot; undefined when it holds none (backends without `renew`: by reading it). */
   private async renew(signal: AbortSignal): Promise<LockSlot | undefined> {
-    if (this.o.lock.renew) return this.o.lock.renew({ holder: this.o.node, process: this.process, signal });
+    if (this.o.lock.renew) {
+      const bootId = this.held?.bootId;
+      return this.o.lock.renew({ holder: this.o.node, process: this.process, ...(bootId ? { bootId } : {}), signal });
+    }
     const slot = await this.o.lock.holding({ holder: this.o.node, signal });
     return slot && ownedBy(slot, this.process) ? slot : undefined;
   }
@@ -715,7 +720,7 @@ export class RebootCoordinator {
    * pass if that fails too); only a fenced reboot keeps the slot.
    */
   private async drainAndReboot(slot: LockSlot, signal: AbortSignal): Promise<TickOutcome> {
-    this.held = { slot, cordoned: false, giveBack: false, failures: 0 };
+    this.held = { slot, cordoned: false, giveBack: false, failures: 0, bootId: slot.bootId };
     this.waiting = false;
     this.halt("lock-acquired");
     let outcome: TickOutcome;

@@ -254,6 +254,16 @@ describe("process identity in the lock (fencing)", () => {
     ).toBeUndefined();
   });
 
+  it("renew writes back the process and boot a Go kured's rewrite dropped, and keeps a recorded boot", () => {
+    // Go kured rewrote the value with its own struct: only nodeID, metadata, created, TTL are left
+    const rewritten = planRenew(lock(entry("n1")), "n1", "p1", settings(), NOW, "boot-1");
+    expect(rewritten?.slot.process).toBe("p1");
+    expect(rewritten?.slot.bootId).toBe("boot-1");
+    expect(text(rewritten?.write)).toContain('"bootID":"boot-1"');
+    const recorded = `{"nodeID":"n1","metadata":{"unschedulable":false},"created":"${ago(5)}","TTL":0,"process":"p1","bootID":"boot-0"}`;
+    expect(planRenew(lock(recorded), "n1", "p1", settings(), NOW, "boot-1")?.slot.bootId).toBe("boot-0");
+  });
+
   it("adopt hands the slot over only from the process it names", () => {
     const adopted = planAdopt(
       lock(mine("p1")),

@@ -233,9 +233,11 @@ export function planRenew(
   process: string,
   settings: PlanSettings,
   now: Date,
+  bootId?: string,
 ): { slot: LockSlot; write: PlannedWrite } | undefined {
+  // what a Go kured's rewrite dropped (the process, the boot) is written back
   return replaceEntry(lock, holder, settings, now, (h) =>
-    ownedBy(h, process) ? { process: h.process ?? process, bootId: h.bootId } : undefined,
+    ownedBy(h, process) ? { process: h.process ?? process, bootId: h.bootId ?? bootId } : undefined,
   );
 }
 

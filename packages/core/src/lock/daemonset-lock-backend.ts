@@ -134,10 +134,15 @@ export class DaemonSetLockBackend implements QueueingLockBackend {
   }
 
   /** Renews `process`'s slot (heartbeat, and `created` with a TTL); undefined when it holds none. */
-  async renew(req: { holder: string; process: string; signal: AbortSignal }): Promise<LockSlot | undefined> {
+  async renew(req: {
+    holder: string;
+    process: string;
+    bootId?: string;
+    signal: AbortSignal;
+  }): Promise<LockSlot | undefined> {
     return this.#update(req.signal, async (current, now) => {
       if (current.kind !== "lock") return { write: undefined, result: undefined };
-      const plan = planRenew(current.lock, req.holder, req.process, this.#o.settings, now);
+      const plan = planRenew(current.lock, req.holder, req.process, this.#o.settings, now, req.bootId);
       return { write: plan?.write, result: plan?.slot };
     });
   }
