@@ -315,6 +315,51 @@ describe("fencing: every reboot and uncordon under the lock (issue 14)", () => {
     expect(storedHolders(w)).toEqual([]);
   });
 
+  it("5d. SIGTERM while a give-back keeps failing on a 403: the stopping process still gives the slot back", async () => {
+    // found by the fault model: the process stopped during the retry's backoff and left its slot,
+    // and the next one, failing on the labels at every try of its recovery, never gave it back
+    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset" }));
+    w.cluster.server?.faults.add({ resource: "nodes", verb: "patch", name: "node-1", status: 403 });
+    w.hosts.needsReboot.add("node-1");
+    const labels = {
+      preRebootLabels: [{ key: "kured", value: "rebooting" }],
+      postRebootLabels: [{ key: "kured", value: "done" }],
+    };
+    const first = daemon(w, "node-1", { settings: labels });
+    await first.start();
+    await until(w, () => w.events.some((e) => e.node === "node-1" && e.reason?.code === "permission-denied"));
+    expect(storedHolders(w)).toEqual([{ node: "node-1", process: first.processId }]);
+    await first.stop();
+    expect(storedHolders(w)).toEqual([]);
+    expect((await readNode(w, "node-1")).spec?.unschedulable).not.toBe(true);
+  });
+
+  it("5e. a restarted process whose recovery keeps failing on a 403 gives the slot back after a few tries", async () => {
+    const w = (world = await makeWorld({ nodes: 2, lock: "daemonset" }));
+    w.hosts.needsReboot.add("node-1");
+    const labels = { postRebootLabels: [{ key: "kured", value: "done" }] };
+    // the first process dies right after taking the slot; then RBAC loses patch on nodes
+    const first = daemon(w, "node-1", { settings: labels, crashAt: "lock-acquired" });
+    await first.start();
+    await until(w, () => storedHolders(w).some((h) => h.process === first.processId));
+    const rule = w.cluster.server?.faults.add({ resource: "nodes", verb: "patch", name: "node-1", status: 403 });
+    w.hosts.needsReboot.delete("node-1");
+    const second = daemon(w, "node-1", { settings: labels });
+    await second.start();
+    const started = w.clock.now().getTime();
+    await until(w, () => storedHolders(w).length === 0, 2 * HOUR);
+    // three missed heartbeats (90 s) before it may adopt, then a few quick tries
+    expect(w.clock.now().getTime() - started).toBeLessThan(5 * MINUTE);
+    expect(w.events.some((e) => e.node === "node-1" && e.reason?.code === "permission-denied")).toBe(true);
+    // what was given up needs no slot: once RBAC is fixed, a later pass finishes it
+    rule?.remove();
+    await until(w, async () => (await readNode(w, "node-1")).metadata?.labels?.kured === "done", 2 * HOUR);
+    const n = await readNode(w, "node-1");
+    expect(n.metadata?.annotations?.[NodeAnnotations.lockSlot]).toBeUndefined();
+    expect(n.metadata?.annotations?.[NodeAnnotations.unschedulableBeforeDrain]).toBeUndefined();
+    expect(storedHolders(w)).toEqual([]);
+  });
+
   it("5b. a 403 that left the slot's record on the node: an admin's later cordon stays when kured restarts", async () => {
     // found by the fault model: the record {process, expires} outlived the slot given back
     const w = (world = await makeWorld({ nodes: 2, lock: "daemonset", ttlMs: 10 * MINUTE }));

@@ -91,6 +91,8 @@ const SETTLE_BOUND_MS = 3 * 60 * MINUTE;
 /** Invariant 5: a node takes a slot at most this often in this window (retries back off to the period). */
 const CHURN_WINDOW_MS = 5 * MINUTE;
 const CHURN_MAX = 10;
+/** How long before an admin's cordon an acquire's node read may have been (latency, 409 retries). */
+const ACQUIRE_RACE_MS = 30 * SECOND;
 /** The idle node's `--period`: half of it, the shortest first check, is still past 2^31 − 1 ms. */
 const IDLE_PERIOD_MS = 100 * 24 * 60 * MINUTE;
 /** Invariant 5, timers: at most this many set per virtual minute by all processes of a run. */
@@ -334,7 +336,12 @@ export class ModelRun {
     this.lastSlots = held;
     for (const [node, at] of this.adminCordoned) {
       const name = this.names[node];
-      if (slots.some((h) => h.node === name && !h.unschedulable && h.since >= this.t0 + at)) this.cordonRaced.add(node);
+      // raced: a slot saying "was schedulable" stored after the cordon, stamped at most
+      // ACQUIRE_RACE_MS before it (an acquire whose node read came before the cordon and whose
+      // write, stamped with the client's time, reached the server after it)
+      const raced = (h: StoredSlot) =>
+        h.node === name && !h.unschedulable && h.since >= this.t0 + at - ACQUIRE_RACE_MS && taken.includes(h);
+      if (slots.some(raced)) this.cordonRaced.add(node);
     }
   }
 

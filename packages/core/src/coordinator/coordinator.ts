@@ -190,8 +190,10 @@ export class RebootCoordinator {
   }
 
   private async runCycle(signal: AbortSignal): Promise<void> {
+    let recovered = false;
     try {
       await this.recover(signal);
+      recovered = true;
       let delay = this.firstDelay();
       for (;;) {
         const outcome = await this.waitThenTick(delay, signal);
@@ -199,7 +201,12 @@ export class RebootCoordinator {
         delay = outcome === "failed" ? this.retryDelay() : this.o.settings.periodMs;
       }
     } catch (e) {
-      if (e instanceof Halt || signal.aborted) return;
+      if (e instanceof Halt) return;
+      // Stopped (SIGTERM) with a give-back still pending (it failed so far, e.g. on a 403): one
+      // last bounded attempt, so the slot is not left to a process that is gone. Not during the
+      // start-up recovery, which may be waiting for a reboot that is about to happen.
+      if (signal.aborted && recovered && this.held?.giveBack) await this.lastGiveBack();
+      if (signal.aborted) return;
       throw e;
     }
   }
@@ -236,6 +243,7 @@ export class RebootCoordinator {
         return;
       } catch (e) {
         if (e instanceof Halt || signal.aborted) throw e;
+        if (this.held) this.held.failures++;
         this.o.log.error({ err: e }, "start-up recovery failed, will retry");
         this.publish("error", errorReason("recovery-failed", e));
         await this.o.clock.sleep(this.retryDelay(), signal);
@@ -249,7 +257,9 @@ export class RebootCoordinator {
     const slot = found && (await this.claim(found, signal));
     if (slot) {
       // ours now: a cycle of this node (before or after its reboot) to finish
-      this.held = { slot, cordoned: true, giveBack: true, failures: 0, bootId: slot.bootId };
+      // failed attempts count across retries of the recovery, as across passes of a give-back
+      const failures = this.held && this.held.slot.process === slot.process ? this.held.failures : 0;
+      this.held = { slot, cordoned: true, giveBack: true, failures, bootId: slot.bootId };
       await this.whileRenewing(signal, async (held) => {
         node = await this.waitForBoot(node, held);
         node = await this.waitForReady(node, held);
@@ -410,18 +420,19 @@ export class RebootCoordinator {
       if (this.held) this.held.cordoned = false;
       this.publish("uncordoned");
     }
-    const optional = async (what: string, step: () => Promise<void>): Promise<void> => {
+    const optional = async (what: string, step: (signal: AbortSignal) => Promise<void>): Promise<void> => {
       try {
-        await step();
+        await step(timeout);
       } catch (e) {
         if (timeout.aborted && signal.aborted) throw e;
         if ((this.held?.failures ?? 0) < MAX_HOLD_FAILURES - 1) throw e;
-        this.o.log.error({ err: e }, `giving up ${what} to give the lock slot back`);
+        this.o.log.error({ err: e }, `giving up ${what} to give the lock slot back; it is retried without the slot`);
         this.publish("error", errorReason(`${what.replace(/ /g, "-")}-failed`, e));
+        this.leftovers.set(what, step);
       }
     };
     await optional("post-reboot labels", () => this.o.nodeOps.label(this.o.settings.postRebootLabels));
-    await optional("clearing annotations", async () => {
+    await optional("clearing annotations", async (timeout) => {
       const clear = this.bookkeepingToClear(node);
       if (rebooted && annotation(node, NodeAnnotations.rebootRequested) !== undefined) {
         clear[NodeAnnotations.rebootRequested] = null;
@@ -567,6 +578,26 @@ export class RebootCoordinator {
 
   private waiting = false;
 
+  /**
+   * Clean-up steps given up to give a slot back (post-reboot labels, clearing kured's
+   * annotations): none of them needs the lock, so each pass retries them until they succeed,
+   * and a new cycle drops them (it does them again when it ends).
+   */
+  private readonly leftovers = new Map<string, (signal: AbortSignal) => Promise<void>>();
+
+  private async finishLeftovers(signal: AbortSignal): Promise<void> {
+    for (const [what, step] of this.leftovers) {
+      try {
+        await step(AbortSignal.any([signal, AbortSignal.timeout(MINUTE)]));
+        this.leftovers.delete(what);
+        this.o.log.info(`${what}: done now`);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        this.o.log.warn({ err }, `${what} failed again; will retry`);
+      }
+    }
+  }
+
   private async sleepOrLockChange(delay: number, signal: AbortSignal): Promise<void> {
     if (!this.waiting) return this.o.clock.sleep(delay, signal);
     const stop = new AbortController();
@@ -602,6 +633,7 @@ export class RebootCoordinator {
       await this.giveBack(signal);
       return "idle";
     }
+    if (this.leftovers.size > 0 && !this.held) await this.finishLeftovers(signal);
     if (!this.o.window.contains(this.o.clock.now())) {
       await this.setTaint(false, signal);
       await this.leaveQueue(signal);
@@ -721,6 +753,7 @@ export class RebootCoordinator {
    */
   private async drainAndReboot(slot: LockSlot, signal: AbortSignal): Promise<TickOutcome> {
     this.held = { slot, cordoned: false, giveBack: false, failures: 0, bootId: slot.bootId };
+    this.leftovers.clear();
     this.waiting = false;
     this.halt("lock-acquired");
     let outcome: TickOutcome;
@@ -858,6 +891,18 @@ export class RebootCoordinator {
     } catch (e) {
       cycle.failures++;
       throw e;
+    }
+  }
+
+  /** A stopping process's last give-back: bounded, the optional steps given up on their first failure. */
+  private async lastGiveBack(): Promise<void> {
+    const cycle = this.held;
+    if (!cycle) return;
+    cycle.failures = Math.max(cycle.failures, MAX_HOLD_FAILURES - 1);
+    try {
+      await this.giveBack(AbortSignal.timeout(MINUTE));
+    } catch (err) {
+      this.o.log.error({ err }, "stopping: could not give the node and the lock slot back");
     }
   }
 
