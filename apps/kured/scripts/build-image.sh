@@ -68,9 +68,11 @@ echo "image $tag: $out/kured.oci.tar ($(du -m "$out/kured.oci.tar" | cut -f1) MB
 entrypoint=$("${bah[@]}" inspect --type image --format '{{range .OCIv1.Config.Entrypoint}}{{.}} {{end}}' "$tag")
 ctr=$("${bah[@]}" from --quiet "$tag")
 trap '"${bah[@]}" rm "$ctr" >/dev/null' EXIT
+# the whole help first, then the check: `| grep -q` would close the pipe at the first match and
+# buildah would log "write stdout: broken pipe" for the rest
 # shellcheck disable=SC2086 # the entry point's words
-"${bah[@]}" run --isolation chroot "$ctr" -- $entrypoint --help | grep -q -- '--reboot-sentinel' ||
-  fail "the image's entry point ($entrypoint) did not print kured's help"
+help=$("${bah[@]}" run --isolation chroot "$ctr" -- $entrypoint --help)
+grep -q -- '--reboot-sentinel' <<<"$help" || fail "the image's entry point ($entrypoint) did not print kured's help"
 # shellcheck disable=SC2086
 got=$("${bah[@]}" run --isolation chroot "$ctr" -- $entrypoint version)
 [ "$got" = "$version" ] || fail "kured version in the image printed '$got', apps/kured/package.json says $version"
